@@ -1,0 +1,142 @@
+"""The error tree.
+
+Every error a user can cause or fix is a :class:`PlaygroundError`. Its
+``str()`` is a complete, plain sentence fit to show in a dialog, a pane or a
+CLI line, and it never contains a secret. Any other exception is a bug: the
+GUI and CLI log it with its traceback and show a calm generic message.
+
+::
+
+    PlaygroundError                 known error: message is for the user
+    ├── DocumentError               a prompt document that is malformed (path + reason)
+    ├── TemplateError               one or more template problems (field, line:col, message)
+    │   └── MissingVariablesError   variables with no value, all listed at once
+    ├── NotFoundError               a prompt, version, label or run that does not exist
+    ├── ConflictError               a name already taken, a label on another prompt...
+    └── StoreError                  the library database cannot be used as asked
+        ├── DatabaseTooNewError     written by a newer schema: refused, left untouched
+        ├── DatabaseCorruptError    not a database, or failed its integrity check
+        ├── DatabaseBusyError       another process holds the write lock too long
+        ├── DiskFullError           no space left to write
+        └── ReadOnlyError           the file or folder is not writable
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "ConflictError",
+    "DatabaseBusyError",
+    "DatabaseCorruptError",
+    "DatabaseTooNewError",
+    "DiskFullError",
+    "DocumentError",
+    "MissingVariablesError",
+    "NotFoundError",
+    "PlaygroundError",
+    "ReadOnlyError",
+    "StoreError",
+    "TemplateError",
+    "TemplateProblem",
+]
+
+
+class PlaygroundError(Exception):
+    """Base of every error whose message is meant for the user."""
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class DocumentError(PlaygroundError):
+    """A prompt document (JSON or dict) that does not match the format.
+
+    ``path`` names the offending field the way a person would look for it,
+    e.g. ``messages[2].role``; it is empty for problems with the whole document.
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}" if path else reason)
+
+
+@dataclass(frozen=True)
+class TemplateProblem:
+    """One problem in one template field.
+
+    ``field`` is a human label such as ``system``, ``message 3`` or
+    ``example 2 output``; ``line`` and ``column`` are 1-based positions inside
+    that field's text.
+    """
+
+    field: str
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}, line {self.line}:{self.column}: {self.message}"
+
+
+class TemplateError(PlaygroundError):
+    """A template that cannot be rendered; ``problems`` lists every one found."""
+
+    def __init__(self, problems: Sequence[TemplateProblem]) -> None:
+        if not problems:
+            raise ValueError("TemplateError needs at least one problem")
+        self.problems: tuple[TemplateProblem, ...] = tuple(problems)
+        super().__init__(self._summary())
+
+    def _summary(self) -> str:
+        if len(self.problems) == 1:
+            return f"Template error in {self.problems[0]}"
+        lines = "\n".join(f"  {p}" for p in self.problems)
+        return f"{len(self.problems)} template errors:\n{lines}"
+
+
+class MissingVariablesError(TemplateError):
+    """Variables used by the template that were given no value."""
+
+    def __init__(self, names: Sequence[str], problems: Sequence[TemplateProblem]) -> None:
+        self.names: tuple[str, ...] = tuple(names)
+        super().__init__(problems)
+
+    def _summary(self) -> str:
+        noun = "variable has" if len(self.names) == 1 else "variables have"
+        return f"{len(self.names)} {noun} no value: {', '.join(self.names)}"
+
+
+class NotFoundError(PlaygroundError):
+    """Something asked for by name or number does not exist."""
+
+
+class ConflictError(PlaygroundError):
+    """The request clashes with what is already there (a taken name, say)."""
+
+
+class StoreError(PlaygroundError):
+    """The library database cannot be used as asked."""
+
+
+class DatabaseTooNewError(StoreError):
+    """The database was written by a newer schema; it is refused and not touched."""
+
+
+class DatabaseCorruptError(StoreError):
+    """The file is not a database, or it failed its integrity check."""
+
+
+class DatabaseBusyError(StoreError):
+    """Another process kept the database locked for longer than the busy timeout."""
+
+
+class DiskFullError(StoreError):
+    """There is no space left to write to the database."""
+
+
+class ReadOnlyError(StoreError):
+    """The database file or its folder is read-only."""
