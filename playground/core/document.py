@@ -179,14 +179,19 @@ def _target_to_dict(target: Target) -> dict[str, JSONValue]:
         "provider": target.provider,
         "model": target.model,
         "parameters": {
-            "temperature": p.temperature,
+            "temperature": _canonical_float(p.temperature),
             "maxTokens": p.max_tokens,
-            "topP": p.top_p,
+            "topP": _canonical_float(p.top_p),
             "stop": list(p.stop),
             "seed": p.seed,
         },
         "jsonSchema": target.schema,
     }
+
+
+def _canonical_float(value: float | None) -> float | None:
+    # Equal numbers must write equal text: 1 and 1.0, and -0.0 and 0.0, are one value.
+    return None if value is None else float(value) + 0.0
 
 
 def to_json(doc: PromptDocument, *, indent: int | None = None) -> str:
@@ -210,14 +215,29 @@ def content_hash(doc: PromptDocument) -> str:
 def from_json(text: str | bytes) -> PromptDocument:
     """Parse native JSON; malformed input raises :class:`DocumentError`."""
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        data = json.loads(
+            text, parse_constant=_reject_constant, object_pairs_hook=_object_without_duplicates
+        )
     except json.JSONDecodeError as exc:
         raise DocumentError(
             "", f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from None
     except UnicodeDecodeError:
         raise DocumentError("", "not valid UTF-8 text") from None
+    except RecursionError:
+        raise DocumentError("", "the JSON is nested too deeply to read") from None
+    except ValueError as exc:  # e.g. a number with thousands of digits
+        raise DocumentError("", f"the JSON cannot be read: {exc}") from None
     return from_dict(data)
+
+
+def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:
+            raise DocumentError(key, "appears twice in the same object")
+        obj[key] = value
+    return obj
 
 
 def _reject_constant(name: str) -> object:
@@ -226,6 +246,8 @@ def _reject_constant(name: str) -> object:
 
 def from_dict(data: object) -> PromptDocument:
     """Build a document from a parsed JSON object, checking every field."""
+    if isinstance(data, dict):
+        _check_schema_version(data.get("schemaVersion"))
     obj = _Reader("", data).object(
         required=("name",),
         optional=(
@@ -239,17 +261,6 @@ def from_dict(data: object) -> PromptDocument:
             "targets",
         ),
     )
-    version = obj.get("schemaVersion")
-    if version is not None:
-        v = version.integer()
-        if v is None or v < 1:
-            raise DocumentError("schemaVersion", "must be a positive whole number")
-        if v > SCHEMA_VERSION:
-            raise DocumentError(
-                "schemaVersion",
-                f"this file uses format version {v}, but this version of Prompt Playground "
-                f"reads up to version {SCHEMA_VERSION}; upgrade the app to open it",
-            )
     return PromptDocument(
         name=obj["name"].string(),
         description=_opt(obj, "description", _Reader.string, ""),
@@ -260,6 +271,21 @@ def from_dict(data: object) -> PromptDocument:
         variables=_variables(_opt(obj, "variables", _Reader.array, [])),
         targets=tuple(_target(r) for r in _opt(obj, "targets", _Reader.array, [])),
     )
+
+
+def _check_schema_version(version: object) -> None:
+    # Checked before anything else: a newer file's new fields must not hide "upgrade".
+    if version is None:
+        return
+    v = _Reader("schemaVersion", version).integer()
+    if v is None or v < 1:
+        raise DocumentError("schemaVersion", "must be a positive whole number")
+    if v > SCHEMA_VERSION:
+        raise DocumentError(
+            "schemaVersion",
+            f"this file uses format version {v}, but this version of Prompt Playground "
+            f"reads up to version {SCHEMA_VERSION}; upgrade the app to open it",
+        )
 
 
 def _message(r: _Reader) -> Message:
@@ -280,12 +306,43 @@ def _example(r: _Reader) -> Example:
     )
 
 
+# Words Jinja2 reads as literals or operators, or defines itself, so a variable can't use them.
+_RESERVED_NAMES = frozenset(
+    {
+        "true",
+        "false",
+        "none",
+        "True",
+        "False",
+        "None",
+        "and",
+        "or",
+        "not",
+        "in",
+        "is",
+        "if",
+        "else",
+        "elif",
+        "self",
+        "loop",
+        "caller",
+        "varargs",
+        "kwargs",
+        "super",
+    }
+)
+
+
 def _variables(readers: list[_Reader]) -> tuple[Variable, ...]:
     seen: set[str] = set()
     out: list[Variable] = []
     for r in readers:
         obj = r.object(required=("name",), optional=("sample", "description"))
         name = obj["name"].string()
+        if name in _RESERVED_NAMES:
+            raise DocumentError(
+                obj["name"].path, f"{name!r} is reserved by the template language; pick another"
+            )
         if not name.isidentifier():
             raise DocumentError(
                 obj["name"].path, f"{name!r} is not a valid variable name (letters, digits, _)"
@@ -307,7 +364,7 @@ def _variables(readers: list[_Reader]) -> tuple[Variable, ...]:
 def _target(r: _Reader) -> Target:
     obj = r.object(required=("provider", "model"), optional=("parameters", "jsonSchema"))
     params = Parameters()
-    if "parameters" in obj:
+    if "parameters" in obj and obj["parameters"].value is not None:
         p = obj["parameters"].object(optional=("temperature", "maxTokens", "topP", "stop", "seed"))
         params = Parameters(
             temperature=_opt_number(p, "temperature", 0.0, 2.0),
@@ -321,6 +378,7 @@ def _target(r: _Reader) -> Target:
     if schema is not None and schema.value is not None:
         if not isinstance(schema.value, dict):
             raise DocumentError(schema.path, "must be a JSON object (a JSON Schema) or null")
+        _check_json_value(schema.path, schema.value)
         schema_text = Target.schema_text(schema.value)
     provider = obj["provider"].string()
     model = obj["model"].string()
@@ -332,16 +390,45 @@ def _target(r: _Reader) -> Target:
     return Target(provider=provider, model=model, parameters=params, json_schema_text=schema_text)
 
 
+def _check_json_value(path: str, value: object) -> None:
+    """Reject what canonical JSON cannot hold: non-finite numbers, lone surrogates, odd types."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise DocumentError(path, "numbers must be finite (no NaN or Infinity)")
+    if isinstance(value, str):
+        _check_text(path, value)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_json_value(f"{path}[{i}]", item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise DocumentError(path, "object keys must be strings")
+            _check_text(f"{path}.{key}", key)
+            _check_json_value(f"{path}.{key}", item)
+    elif value is not None and not isinstance(value, bool | int | float):
+        raise DocumentError(path, f"{type(value).__name__} is not a JSON value")
+
+
+def _check_text(path: str, text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise DocumentError(path, "contains an invalid character (a lone surrogate)") from None
+
+
 def _opt_number(obj: dict[str, _Reader], key: str, lo: float, hi: float) -> float | None:
     r = obj.get(key)
     if r is None or r.value is None:
         return None
     value = r.value
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise DocumentError(r.path, "must be a number")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise DocumentError(r.path, "must be a number (finite: not NaN or Infinity)")
     if not lo <= value <= hi:
-        raise DocumentError(r.path, f"must be between {lo:g} and {hi:g}, not {value:g}")
-    return float(value)
+        shown = f"{value:g}" if isinstance(value, float) or abs(value) < 10**15 else "a huge number"
+        raise DocumentError(r.path, f"must be between {lo:g} and {hi:g}, not {shown}")
+    return float(value) + 0.0
 
 
 def _opt_int(obj: dict[str, _Reader], key: str, lo: int | None) -> int | None:
@@ -388,6 +475,7 @@ class _Reader:
     def string(self) -> str:
         if not isinstance(self.value, str):
             raise self._fail("a string")
+        _check_text(self.path, self.value)
         return self.value
 
     def boolean(self) -> bool:

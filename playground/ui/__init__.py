@@ -1,0 +1,3 @@
+"""The Qt user interface: the only package (with playground.app) that imports PySide6."""
+
+__all__: list[str] = []
