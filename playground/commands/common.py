@@ -1,0 +1,117 @@
+"""What every subcommand shares: exit codes, argument helpers, output and file reading."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from playground.core import document
+from playground.core.document import PromptDocument
+from playground.core.errors import PlaygroundError
+from playground.store import Store
+
+__all__ = [
+    "EXIT_FAILURE",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "MAX_PROMPT_FILE_BYTES",
+    "Handler",
+    "Parser",
+    "UsageError",
+    "emit",
+    "json_flag",
+    "parse_var",
+    "positive_int",
+    "read_prompt_file",
+    "read_vars_file",
+    "table",
+]
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+MAX_PROMPT_FILE_BYTES = 5_000_000
+
+Handler = Callable[[Store, argparse.Namespace], int]
+
+
+class UsageError(PlaygroundError):
+    """Bad arguments or input on the command line."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports one clear line instead of usage + error."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def json_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="print JSON for machines")
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' must be 1 or more")
+    return value
+
+
+def emit(args: argparse.Namespace, data: Any, text: str) -> int:
+    """Print ``data`` as JSON with ``--json``, else ``text``; exit code 0."""
+    print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else text)
+    return EXIT_OK
+
+
+def table(rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows
+    )
+
+
+def parse_var(item: str) -> tuple[str, str]:
+    """``NAME=VALUE`` from ``--var``."""
+    name, sep, value = item.partition("=")
+    if not sep or not name:
+        raise UsageError(f"--var expects NAME=VALUE, got '{item}'")
+    return name, value
+
+
+def read_prompt_file(path: Path) -> PromptDocument:
+    """A native JSON prompt file, with every failure as one clear :class:`UsageError`."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_PROMPT_FILE_BYTES:
+            raise UsageError(
+                f"{path}: the file is {size:,} bytes; prompt files are limited to "
+                f"{MAX_PROMPT_FILE_BYTES:,}"
+            )
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path}: is a folder, not a prompt file") from None
+    except PermissionError:
+        raise UsageError(f"{path}: permission denied") from None
+    try:
+        return document.from_json(data)
+    except PlaygroundError as exc:
+        raise UsageError(f"{path}: {exc}") from None
+
+
+def read_vars_file(path: Path) -> dict[str, str]:
+    """A JSON object of variable values."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UsageError(f"{path}: not a JSON object of variable values ({exc})") from None
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise UsageError(f"{path}: expected a JSON object whose values are strings")
+    return data
