@@ -13,12 +13,27 @@ GUI and CLI log it with its traceback and show a calm generic message.
     │   └── MissingVariablesError   variables with no value, all listed at once
     ├── NotFoundError               a prompt, version, label or run that does not exist
     ├── ConflictError               a name already taken, a label on another prompt...
-    └── StoreError                  the library database cannot be used as asked
-        ├── DatabaseTooNewError     written by a newer schema: refused, left untouched
-        ├── DatabaseCorruptError    not a database, or failed its integrity check
-        ├── DatabaseBusyError       another process holds the write lock too long
-        ├── DiskFullError           no space left to write
-        └── ReadOnlyError           the file or folder is not writable
+    ├── StoreError                  the library database cannot be used as asked
+    │   ├── DatabaseTooNewError     written by a newer schema: refused, left untouched
+    │   ├── DatabaseCorruptError    not a database, or failed its integrity check
+    │   ├── DatabaseBusyError       another process holds the write lock too long
+    │   ├── DiskFullError           no space left to write
+    │   └── ReadOnlyError           the file or folder is not writable
+    ├── KeyStoreError               the OS keyring failed or is missing
+    └── ProviderError               a model provider failed one request (provider named)
+        ├── MissingKeyError         no key in the keyring or the environment   (never retried)
+        ├── AuthenticationError     the key was rejected (401)                 (never retried)
+        ├── PermissionDeniedError   the key may not use this (403)             (never retried)
+        ├── ModelNotFoundError      no such model on this server (404)         (never retried)
+        ├── BadRequestError         the server refused the request (400, 422)  (never retried)
+        ├── QuotaExhaustedError     out of credit or over a spend limit        (never retried)
+        ├── RateLimitedError        429; carries retry_after                   (retried)
+        ├── OverloadedError         the service is overloaded (529, 503)       (retried)
+        ├── ServerError             5xx                                        (retried)
+        ├── RequestTimeoutError     connect or idle timeout                    (retried)
+        ├── ConnectionFailedError   refused, DNS, TLS, dropped                 (retried)
+        ├── MalformedStreamError    a chunk that is not the protocol, a cut stream
+        └── RunCancelledError       the user stopped it
 """
 
 from __future__ import annotations
@@ -27,16 +42,31 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = [
+    "AuthenticationError",
+    "BadRequestError",
     "ConflictError",
+    "ConnectionFailedError",
     "DatabaseBusyError",
     "DatabaseCorruptError",
     "DatabaseTooNewError",
     "DiskFullError",
     "DocumentError",
+    "KeyStoreError",
+    "MalformedStreamError",
+    "MissingKeyError",
     "MissingVariablesError",
+    "ModelNotFoundError",
     "NotFoundError",
+    "OverloadedError",
+    "PermissionDeniedError",
     "PlaygroundError",
+    "ProviderError",
+    "QuotaExhaustedError",
+    "RateLimitedError",
     "ReadOnlyError",
+    "RequestTimeoutError",
+    "RunCancelledError",
+    "ServerError",
     "StoreError",
     "TemplateError",
     "TemplateProblem",
@@ -140,3 +170,92 @@ class DiskFullError(StoreError):
 
 class ReadOnlyError(StoreError):
     """The database file or its folder is read-only."""
+
+
+class KeyStoreError(PlaygroundError):
+    """The OS keyring is missing or failed; the message says what to do instead."""
+
+
+class ProviderError(PlaygroundError):
+    """One request to one provider failed. ``provider`` is the provider's display name.
+
+    ``retryable`` says whether trying again later can help; the runner retries
+    only those, and reports each wait. Messages never contain a key: build them
+    with ``keystore.redact`` when they quote a server's words.
+    """
+
+    retryable = False
+
+    def __init__(self, provider: str, message: str, *, status: int | None = None) -> None:
+        self.provider = provider
+        self.status = status
+        super().__init__(message)
+
+
+class MissingKeyError(ProviderError):
+    """No key for a provider that needs one."""
+
+
+class AuthenticationError(ProviderError):
+    """The provider rejected the key."""
+
+
+class PermissionDeniedError(ProviderError):
+    """The key is valid but may not do this."""
+
+
+class ModelNotFoundError(ProviderError):
+    """The server does not know the model id."""
+
+
+class BadRequestError(ProviderError):
+    """The server refused the request as invalid (a parameter out of range, say)."""
+
+
+class QuotaExhaustedError(ProviderError):
+    """Out of credit, or over a spend limit: waiting will not help."""
+
+
+class RateLimitedError(ProviderError):
+    """Too many requests; ``retry_after`` is the server's advice in seconds, if any."""
+
+    retryable = True
+
+    def __init__(
+        self,
+        provider: str,
+        message: str,
+        *,
+        status: int | None = 429,
+        retry_after: float | None = None,
+    ) -> None:
+        self.retry_after = retry_after
+        super().__init__(provider, message, status=status)
+
+
+class OverloadedError(ProviderError):
+    retryable = True
+
+
+class ServerError(ProviderError):
+    retryable = True
+
+
+class RequestTimeoutError(ProviderError):
+    """The server did not answer (connect) or went quiet mid-stream (idle)."""
+
+    retryable = True
+
+
+class ConnectionFailedError(ProviderError):
+    """Nothing answered at the address, or the connection dropped."""
+
+    retryable = True
+
+
+class MalformedStreamError(ProviderError):
+    """The server sent something that is not the protocol, or cut the stream short."""
+
+
+class RunCancelledError(ProviderError):
+    """The user stopped the run."""
