@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from playground import __version__, logs
-from playground.commands import prompts
+from playground.commands import keys, prompts, providers, run
 from playground.commands.common import (
     EXIT_FAILURE,
     EXIT_OK,
@@ -31,7 +31,7 @@ __all__ = ["main"]
 
 log = logging.getLogger("playground.cli")
 
-_COMMAND_MODULES: tuple[ModuleType, ...] = (prompts,)
+_COMMAND_MODULES: tuple[ModuleType, ...] = (prompts, providers, keys, run)
 
 
 def _commands() -> dict[tuple[str, str | None], Handler]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -11,6 +12,7 @@ from typing import Any, NoReturn
 from playground.core import document
 from playground.core.document import PromptDocument
 from playground.core.errors import PlaygroundError
+from playground.keystore import KeyStore, install_redaction
 from playground.store import Store
 
 __all__ = [
@@ -22,7 +24,9 @@ __all__ = [
     "Parser",
     "UsageError",
     "emit",
+    "fail",
     "json_flag",
+    "open_keystore",
     "parse_var",
     "positive_int",
     "read_prompt_file",
@@ -115,3 +119,16 @@ def read_vars_file(path: Path) -> dict[str, str]:
     if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
         raise UsageError(f"{path}: expected a JSON object whose values are strings")
     return data
+
+
+def fail(message: str, code: int = EXIT_FAILURE) -> int:
+    """Print one error line the way ``playground`` does and return ``code``."""
+    print(f"playground: error: {message}", file=sys.stderr)
+    return code
+
+
+def open_keystore() -> KeyStore:
+    """The process keyring's KeyStore, with its keys masked in everything logged from now on."""
+    keystore = KeyStore()
+    install_redaction(keystore)
+    return keystore

@@ -23,7 +23,7 @@ from playground.core.document import PromptDocument
 from playground.core.errors import NotFoundError
 from playground.store import Store, Version
 
-__all__ = ["COMMANDS", "add_parsers", "version_selector"]
+__all__ = ["COMMANDS", "add_parsers", "selected_document", "version_selector"]
 
 
 def add_parsers(sub: Any) -> None:
@@ -125,8 +125,11 @@ def _resolve_version(store: Store, prompt_id: int, spec: str) -> tuple[str, Prom
     return f"v{version.info.number} ({spec})", version.document
 
 
-def _selected(store: Store, args: argparse.Namespace) -> tuple[str, PromptDocument, Version | None]:
-    prompt = store.get_prompt(args.name)
+def selected_document(
+    store: Store, name: str, args: argparse.Namespace
+) -> tuple[str, PromptDocument, Version | None]:
+    """The version ``--version``/``--label``/``--draft`` pick (default: latest, else the draft)."""
+    prompt = store.get_prompt(name)
     if args.draft:
         draft = store.get_draft(prompt.id)
         if draft is None:
@@ -141,7 +144,7 @@ def _selected(store: Store, args: argparse.Namespace) -> tuple[str, PromptDocume
 
 
 def _cmd_prompts_show(store: Store, args: argparse.Namespace) -> int:
-    which, doc, version = _selected(store, args)
+    which, doc, version = selected_document(store, args.name, args)
     data: dict[str, Any] = {"selected": which, "document": document.to_dict(doc)}
     if version is not None:
         data["version"] = _version_json(version.info)
@@ -218,7 +221,7 @@ def _cmd_prompts_save(store: Store, args: argparse.Namespace) -> int:
 
 
 def _cmd_prompts_render(store: Store, args: argparse.Namespace) -> int:
-    _, doc, _ = _selected(store, args)
+    _, doc, _ = selected_document(store, args.name, args)
     values: dict[str, str] = {}
     if args.vars_file is not None:
         values.update(read_vars_file(args.vars_file))

@@ -3,7 +3,7 @@
 :func:`diff_documents` compares two :class:`PromptDocument` values and lists
 each changed field with a human label ("system", "message 2 (user)",
 "target 1 (openai:gpt-4o) temperature"). Messages and examples are aligned
-with :class:`difflib.SequenceMatcher`, so inserting one message reports one
+by their longest common subsequence, so inserting one message reports one
 addition rather than a change to every message after it. Variables are
 matched by name and targets by position.
 
@@ -126,6 +126,55 @@ def _compare(label: str, before: str | None, after: str | None) -> list[FieldCha
     return [FieldChange(label, "changed", before, after)]
 
 
+_Opcode = tuple[str, int, int, int, int]
+_LCS_LIMIT = 40_000  # cells; messages and examples are far fewer than 200 × 200
+
+
+def _opcodes(old: Sequence[_T], new: Sequence[_T]) -> list[_Opcode]:
+    """difflib-style opcodes from a true longest common subsequence.
+
+    SequenceMatcher matches the longest *contiguous* block first, which with
+    repeated items (three identical turns, say) can report an insertion as
+    an addition plus a removal. Prompts have few items, so an exact LCS is cheap.
+    """
+    n, m = len(old), len(new)
+    if n * m > _LCS_LIMIT:
+        return list(difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes())
+    # lengths[i][j]: LCS length of old[i:] and new[j:]
+    lengths = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            lengths[i][j] = (
+                lengths[i + 1][j + 1] + 1
+                if old[i] == new[j]
+                else max(lengths[i + 1][j], lengths[i][j + 1])
+            )
+    matches: list[tuple[int, int]] = []
+    i = j = 0
+    while i < n and j < m:
+        if old[i] == new[j]:
+            matches.append((i, j))
+            i, j = i + 1, j + 1
+        elif lengths[i + 1][j] >= lengths[i][j + 1]:
+            i += 1
+        else:
+            j += 1
+    opcodes: list[_Opcode] = []
+    i = j = 0
+    for mi, mj in [*matches, (n, m)]:
+        if i < mi or j < mj:
+            tag = "replace" if i < mi and j < mj else ("delete" if i < mi else "insert")
+            opcodes.append((tag, i, mi, j, mj))
+        if (mi, mj) != (n, m):
+            if opcodes and opcodes[-1][0] == "equal":
+                t, a1, _, b1, _ = opcodes[-1]
+                opcodes[-1] = (t, a1, mi + 1, b1, mj + 1)
+            else:
+                opcodes.append(("equal", mi, mi + 1, mj, mj + 1))
+        i, j = mi + 1, mj + 1
+    return opcodes
+
+
 def _aligned(
     old: Sequence[_T],
     new: Sequence[_T],
@@ -139,8 +188,7 @@ def _aligned(
     compares two items that sit at the same place.
     """
     changes: list[FieldChange] = []
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in _opcodes(old, new):
         if tag == "equal":
             continue
         paired = min(i2 - i1, j2 - j1) if tag == "replace" else 0

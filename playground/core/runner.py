@@ -19,7 +19,8 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Sequence
+from contextlib import aclosing
 from dataclasses import asdict, dataclass, field, replace
 from typing import Literal, Protocol
 
@@ -58,7 +59,7 @@ class StreamingProvider(Protocol):
 
     def stream(
         self, request: RenderedRequest, target: Target, key: str | None
-    ) -> AsyncIterator[StreamEvent]: ...
+    ) -> AsyncGenerator[StreamEvent, None]: ...
 
 
 class ResponseCache(Protocol):
@@ -251,9 +252,11 @@ class Runner:
     ) -> TargetResult:
         state = _Progress(rt, time.perf_counter())
         try:
-            async for event in rt.provider.stream(request, rt.target, rt.api_key):
-                state.take(event)
-                queue.put_nowait(RunUpdate(rt.id, event))
+            # aclosing: a cancelled target closes its stream (and SDK client) at once.
+            async with aclosing(rt.provider.stream(request, rt.target, rt.api_key)) as events:
+                async for event in events:
+                    state.take(event)
+                    queue.put_nowait(RunUpdate(rt.id, event))
         except asyncio.CancelledError:
             if rt.id not in self._stopping:
                 raise

@@ -37,6 +37,7 @@ __all__ = [
     "TemplateField",
     "check",
     "discover_variables",
+    "effective_values",
     "render",
     "sync_variables",
     "template_fields",
@@ -113,6 +114,19 @@ def discover_variables(doc: PromptDocument) -> list[str]:
         for name in names:
             found.setdefault(name, None)
     return list(found)
+
+
+def effective_values(
+    doc: PromptDocument, values: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The value each variable the text uses will get: given values, else declared samples."""
+    samples = {v.name: v.sample for v in doc.variables if v.sample is not None}
+    given = dict(values or {})
+    return {
+        name: given[name] if name in given else samples[name]
+        for name in discover_variables(doc)
+        if name in given or name in samples
+    }
 
 
 def sync_variables(doc: PromptDocument) -> tuple[Variable, ...]:

@@ -21,8 +21,11 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import functools
 import random
-from collections.abc import AsyncIterator
+import ssl
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -39,6 +42,7 @@ __all__ = [
     "Provider",
     "Timeouts",
     "estimate_tokens",
+    "shared_ssl_context",
 ]
 
 DEFAULT_MAX_RETRIES = 2
@@ -51,6 +55,18 @@ class Timeouts:
 
     connect: float = 10.0
     idle: float = 60.0
+
+
+@functools.cache
+def shared_ssl_context() -> ssl.SSLContext:
+    """One TLS context for every SDK client: building one costs tens of milliseconds.
+
+    It is the context httpx2 would build itself (the OS trust store on macOS and
+    Windows, ``SSL_CERT_FILE``/``SSL_CERT_DIR`` when set), made once and shared.
+    """
+    import httpx2  # the SDKs' HTTP client; imported here so base stays cheap to import
+
+    return httpx2.create_ssl_context()
 
 
 def estimate_tokens(text: str) -> int:
@@ -90,7 +106,7 @@ class Provider(abc.ABC):
     @abc.abstractmethod
     def _attempt(
         self, request: RenderedRequest, target: Target, key: str | None
-    ) -> AsyncIterator[StreamEvent]:
+    ) -> AsyncGenerator[StreamEvent, None]:
         """One request: yield TextDelta, Usage and Finished; raise ProviderError."""
 
     @abc.abstractmethod
@@ -101,22 +117,25 @@ class Provider(abc.ABC):
 
     async def stream(
         self, request: RenderedRequest, target: Target, key: str | None
-    ) -> AsyncIterator[StreamEvent]:
+    ) -> AsyncGenerator[StreamEvent, None]:
         """Run ``request`` on ``target``, with retries, usage estimate and schema check."""
         attempt = 1
         while True:
             text: list[str] = []
             usage_seen = False
             try:
-                async for event in self._attempt(request, target, key):
-                    if isinstance(event, TextDelta):
-                        text.append(event.text)
-                    elif isinstance(event, Usage):
-                        usage_seen = True
-                    elif isinstance(event, Finished) and not usage_seen:
-                        usage_seen = True
-                        yield _estimated_usage(request, "".join(text))
-                    yield event
+                # aclosing: a consumer that stops early (or is cancelled) closes the
+                # attempt at once, and with it the SDK client, instead of at GC time.
+                async with aclosing(self._attempt(request, target, key)) as events:
+                    async for event in events:
+                        if isinstance(event, TextDelta):
+                            text.append(event.text)
+                        elif isinstance(event, Usage):
+                            usage_seen = True
+                        elif isinstance(event, Finished) and not usage_seen:
+                            usage_seen = True
+                            yield _estimated_usage(request, "".join(text))
+                        yield event
             except ProviderError as exc:
                 # Output already shown cannot be taken back, so only a failure
                 # before the first text is retried.

@@ -1,4 +1,5 @@
-"""The prompt library on disk: one SQLite file of prompts, versions, drafts and runs.
+"""The prompt library on disk: one SQLite file of prompts, versions, drafts, runs,
+provider configurations (never keys) and cached responses.
 
 Open it with :meth:`Store.open`; everything else hangs off the :class:`Store`.
 Nothing in this package imports Qt or a provider SDK.

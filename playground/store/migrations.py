@@ -227,6 +227,47 @@ def m007_run_search(db: Database) -> None:
     )
 
 
+@_migration
+def m008_provider_configs(db: Database) -> None:
+    # Provider configurations the user added or overrode; the built-ins live in
+    # code (core.provider_config). There is deliberately no column a key could
+    # go in: keys live in the OS keyring or the environment, never here.
+    _run(
+        db,
+        """
+        CREATE TABLE provider_configs (
+            name TEXT PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('openai', 'anthropic', 'openai-compatible')),
+            base_url TEXT,
+            key_env TEXT,
+            default_models TEXT NOT NULL DEFAULT '[]'
+                CHECK (json_valid(default_models) AND json_type(default_models) = 'array'),
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL
+        )
+        """,
+    )
+
+
+@_migration
+def m009_response_cache(db: Database) -> None:
+    # Provider responses keyed by a sha256 of the request, computed by the
+    # caller; response_json is the caller's serialised result, opaque here.
+    _run(
+        db,
+        """
+        CREATE TABLE response_cache (
+            key TEXT PRIMARY KEY
+                CHECK (length(key) = 64 AND key NOT GLOB '*[^0-9a-f]*'),
+            provider TEXT NOT NULL,
+            model TEXT NOT NULL,
+            response_json TEXT NOT NULL,
+            created TEXT NOT NULL
+        )
+        """,
+    )
+
+
 #: Names of the migrations this version knows, in order.
 KNOWN_MIGRATIONS: tuple[str, ...] = tuple(_names)
 #: The schema version this code writes: the number of known migrations.

@@ -20,7 +20,8 @@ from sqlite_utils import Database
 from playground import paths
 from playground.core.document import PromptDocument
 from playground.core.errors import ReadOnlyError
-from playground.store import prompts, runs, search, versions
+from playground.core.provider_config import ProviderConfig
+from playground.store import cache, prompts, provider_configs, runs, search, versions
 from playground.store.db import open_database, translate_errors, write_transaction
 from playground.store.models import (
     Draft,
@@ -37,7 +38,8 @@ __all__ = ["Store"]
 
 
 class Store:
-    """The prompt library: prompts, versions, labels, drafts, runs and search.
+    """The prompt library: prompts, versions, labels, drafts, runs, search,
+    provider configurations and the response cache.
 
     Open it with :meth:`open` and close it when done (it is a context
     manager). A Store holds one SQLite connection, which must only be used
@@ -226,6 +228,52 @@ class Store:
         """
         with self._reading() as conn:
             return search.search(conn, text, limit=limit, include_archived=include_archived)
+
+    # ------------------------------------------------------------ providers
+
+    def provider_configs(self) -> list[ProviderConfig]:
+        """Every provider: the built-ins (each replaced by a stored override), then the user's."""
+        with self._reading() as conn:
+            return provider_configs.list_provider_configs(conn)
+
+    def provider_config(self, name: str) -> ProviderConfig:
+        """One provider by name; :class:`NotFoundError` lists the known names."""
+        with self._reading() as conn:
+            return provider_configs.get_provider_config(conn, name)
+
+    def save_provider_config(self, config: ProviderConfig) -> ProviderConfig:
+        """Add or replace a provider (a built-in's name overrides it); returns what was stored.
+
+        The name, base URL (http or https, no credentials) and key variable name
+        are checked first, with a :class:`PlaygroundError` that says what to fix.
+        """
+        checked = provider_configs.normalize_provider_config(config)
+        with self._writing() as conn:
+            return provider_configs.save_provider_config(conn, checked)
+
+    def remove_provider_config(self, name: str) -> None:
+        """Remove a stored provider; removing a built-in's override restores the built-in."""
+        with self._writing() as conn:
+            provider_configs.remove_provider_config(conn, name)
+
+    # ------------------------------------------------------------ response cache
+
+    def cache_get(self, key: str) -> str | None:
+        """The cached response for ``key`` (a sha256 hex digest), or ``None``."""
+        with self._reading() as conn:
+            return cache.cache_get(conn, key)
+
+    def cache_put(self, key: str, provider: str, model: str, response_json: str) -> None:
+        """Cache ``response_json`` under ``key``, replacing any earlier entry."""
+        with self._writing() as conn:
+            cache.cache_put(conn, key, provider, model, response_json)
+
+    def cache_clear(self) -> int:
+        """Empty the response cache; returns the number of entries removed."""
+        with self._writing() as conn:
+            return cache.cache_clear(conn)
+
+    # ------------------------------------------------------------ maintenance
 
     def integrity_check(self) -> str:
         """``'ok'``, or the problems SQLite finds in the file, one per line."""

@@ -686,3 +686,12 @@ def test_diff_stats_of_nothing() -> None:
 
 def test_diff_stats_ignores_white_space_only_changes() -> None:
     assert diff_stats([WordOp("insert", "  \n"), WordOp("delete", " ")]) == (0, 0)
+
+
+def test_insertion_among_identical_messages_is_one_addition() -> None:
+    # Found by hypothesis: a contiguous-block matcher reported add + add + remove here.
+    same = Message("user", "0")
+    old = PromptDocument("x", messages=(same, same, same))
+    new = PromptDocument("x", messages=(same, Message("user", ""), same, same))
+    changes = diff_documents(old, new)
+    assert [(c.field, c.kind) for c in changes] == [("message 2 (user)", "added")]

@@ -690,3 +690,24 @@ def test_render_only_ever_raises_template_errors(system: str, message: str, exam
         assert isinstance(outcome, RenderedRequest)
     discover_variables(doc)
     check(doc)
+
+
+def test_effective_values_are_given_values_then_samples_for_used_names() -> None:
+    from playground.core.templates import effective_values
+
+    doc = PromptDocument(
+        "x",
+        system="{{ tone }} {{ topic }}",
+        messages=(Message("user", "{{ n }}"),),
+        variables=(
+            Variable("tone", sample="calm"),
+            Variable("unused", sample="u"),
+            Variable("n", sample="3"),
+        ),
+    )
+    assert effective_values(doc, {"topic": "tides", "n": "5", "extra": "e"}) == {
+        "tone": "calm",
+        "topic": "tides",
+        "n": "5",
+    }
+    assert effective_values(doc) == {"tone": "calm", "n": "3"}

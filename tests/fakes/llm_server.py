@@ -255,6 +255,9 @@ class _Abort(Exception):
 
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True  # still joined at server_close, because block_on_close is True
+    # socketserver's default listen backlog is 5: a sixth simultaneous connect
+    # waits for a SYN retry (about 1 s), which would serialise 8 parallel panes.
+    request_queue_size = 128
 
     def __init__(self, owner: FakeLLMServer, address: tuple[str, int]) -> None:
         self.owner = owner
