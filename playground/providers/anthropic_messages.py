@@ -26,7 +26,6 @@ from collections.abc import AsyncGenerator, Mapping
 from typing import Any, ClassVar
 
 import anthropic
-import httpx2
 from anthropic.types import MessageParam, ToolChoiceToolParam, ToolParam
 
 from playground.core.document import JSONValue, Target
@@ -34,7 +33,7 @@ from playground.core.errors import BadRequestError, ProviderError
 from playground.core.events import Finished, StreamEvent, TextDelta, Usage
 from playground.core.provider_config import ProviderConfig, ProviderKind
 from playground.core.request import RenderedRequest
-from playground.providers.base import Provider, Timeouts, shared_ssl_context
+from playground.providers.base import Provider, Timeouts, sdk_timeout, shared_ssl_context
 from playground.providers.errors import (
     TRANSPORT_ERRORS,
     ErrorContext,
@@ -73,9 +72,7 @@ def make_client(config: ProviderConfig, key: str, timeouts: Timeouts) -> anthrop
 
     ``config.base_url`` ``None`` lets the SDK use ``ANTHROPIC_BASE_URL``, then its default.
     """
-    timeout = httpx2.Timeout(
-        connect=timeouts.connect, read=timeouts.idle, write=timeouts.idle, pool=timeouts.connect
-    )
+    timeout = sdk_timeout(timeouts)
     http_client = anthropic.DefaultAsyncHttpxClient(verify=shared_ssl_context(), timeout=timeout)
     return anthropic.AsyncAnthropic(
         base_url=config.base_url,

@@ -27,7 +27,7 @@ import ssl
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from playground.core.document import Target
 from playground.core.errors import ProviderError, RateLimitedError
@@ -36,12 +36,16 @@ from playground.core.provider_config import ProviderConfig, ProviderKind
 from playground.core.request import RenderedRequest
 from playground.core.structured import check_output
 
+if TYPE_CHECKING:
+    import httpx2
+
 __all__ = [
     "DEFAULT_MAX_RETRIES",
     "MAX_RETRY_WAIT_S",
     "Provider",
     "Timeouts",
     "estimate_tokens",
+    "sdk_timeout",
     "shared_ssl_context",
 ]
 
@@ -67,6 +71,15 @@ def shared_ssl_context() -> ssl.SSLContext:
     import httpx2  # the SDKs' HTTP client; imported here so base stays cheap to import
 
     return httpx2.create_ssl_context()
+
+
+def sdk_timeout(timeouts: Timeouts) -> httpx2.Timeout:
+    """Our timeouts in the SDKs' terms: connect (and pool) and idle (read and write)."""
+    import httpx2
+
+    return httpx2.Timeout(
+        connect=timeouts.connect, read=timeouts.idle, write=timeouts.idle, pool=timeouts.connect
+    )
 
 
 def estimate_tokens(text: str) -> int:

@@ -18,7 +18,6 @@ import json
 from collections.abc import AsyncGenerator, Mapping
 from typing import Any, ClassVar, Literal, TypeVar
 
-import httpx2
 import openai
 from openai import Omit, omit
 from openai.types.chat import ChatCompletionMessageParam
@@ -29,7 +28,7 @@ from playground.core.errors import ProviderError
 from playground.core.events import Finished, StreamEvent, TextDelta, Usage
 from playground.core.provider_config import ProviderConfig, ProviderKind
 from playground.core.request import RenderedRequest
-from playground.providers.base import Provider, Timeouts, shared_ssl_context
+from playground.providers.base import Provider, Timeouts, sdk_timeout, shared_ssl_context
 from playground.providers.errors import (
     TRANSPORT_ERRORS,
     ErrorContext,
@@ -86,9 +85,7 @@ def make_client(config: ProviderConfig, key: str, timeouts: Timeouts) -> openai.
 
     ``config.base_url`` ``None`` lets the SDK use ``OPENAI_BASE_URL``, then its default.
     """
-    timeout = httpx2.Timeout(
-        connect=timeouts.connect, read=timeouts.idle, write=timeouts.idle, pool=timeouts.connect
-    )
+    timeout = sdk_timeout(timeouts)
     http_client = openai.DefaultAsyncHttpxClient(verify=shared_ssl_context(), timeout=timeout)
     return openai.AsyncOpenAI(
         base_url=config.base_url,
