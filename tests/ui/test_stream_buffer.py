@@ -1,0 +1,144 @@
+"""StreamBuffer batches deltas per interval; append_plain_text appends without newlines."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QPlainTextEdit
+
+from playground.ui.stream_buffer import DEFAULT_INTERVAL_MS, StreamBuffer, append_plain_text
+
+
+def collect(buffer: StreamBuffer) -> list[str]:
+    got: list[str] = []
+    buffer.flushed.connect(got.append)
+    return got
+
+
+def test_many_appends_within_an_interval_flush_once_joined(qtbot) -> None:
+    buffer = StreamBuffer()
+    assert buffer.interval_ms == DEFAULT_INTERVAL_MS
+    got = collect(buffer)
+    with qtbot.waitSignal(buffer.flushed, timeout=1000) as blocker:
+        for i in range(200):
+            buffer.append(f"t{i} ")
+        assert got == []  # nothing is emitted synchronously
+    assert blocker.args == ["".join(f"t{i} " for i in range(200))]
+    qtbot.wait(3 * buffer.interval_ms)
+    assert len(got) == 1
+    assert not buffer.pending
+
+
+def test_timer_runs_only_while_text_is_pending(qtbot) -> None:
+    buffer = StreamBuffer(interval_ms=10)
+    assert not buffer.timer_active
+    buffer.append("")  # an empty delta is not worth a wake-up
+    assert not buffer.timer_active
+    buffer.append("a")
+    assert buffer.timer_active
+    with qtbot.waitSignal(buffer.flushed, timeout=1000):
+        pass
+    assert not buffer.timer_active
+    assert not buffer.pending
+
+
+def test_flushes_are_at_least_one_interval_apart(qtbot) -> None:
+    buffer = StreamBuffer(interval_ms=50)
+    stamps: list[float] = []
+    buffer.flushed.connect(lambda _text: stamps.append(time.monotonic()))
+    with qtbot.waitSignal(buffer.flushed, timeout=1000):
+        buffer.append("a")
+    buffer.append("b")  # right after a flush
+    with qtbot.waitSignal(buffer.flushed, timeout=1000):
+        pass
+    # A coarse timer may fire up to 5% early.
+    assert stamps[1] - stamps[0] >= 0.9 * 0.050
+
+
+def test_flush_now_emits_at_once_and_leaves_nothing_for_the_timer(qtbot) -> None:
+    buffer = StreamBuffer(interval_ms=10)
+    got = collect(buffer)
+    buffer.flush_now()
+    assert got == []  # nothing pending, nothing emitted
+    buffer.append("tail ")
+    buffer.append("end")
+    buffer.flush_now()
+    assert got == ["tail end"]
+    assert not buffer.timer_active
+    qtbot.wait(40)
+    assert got == ["tail end"]
+
+
+def test_clear_drops_pending_text(qtbot) -> None:
+    buffer = StreamBuffer(interval_ms=10)
+    got = collect(buffer)
+    buffer.append("stale")
+    buffer.clear()
+    assert not buffer.pending
+    assert not buffer.timer_active
+    qtbot.wait(40)
+    buffer.flush_now()
+    assert got == []
+
+
+def test_a_slot_may_append_while_handling_a_flush(qtbot) -> None:
+    buffer = StreamBuffer(interval_ms=10)
+    got: list[str] = []
+
+    def on_flushed(text: str) -> None:
+        got.append(text)
+        if text == "first":
+            buffer.append("second")
+
+    buffer.flushed.connect(on_flushed)
+    buffer.append("first")
+    qtbot.waitUntil(lambda: got == ["first", "second"], timeout=1000)
+
+
+def shown_edit(qtbot, lines: int) -> QPlainTextEdit:
+    edit = QPlainTextEdit()
+    qtbot.addWidget(edit)
+    edit.resize(300, 120)
+    edit.setPlainText("\n".join(f"line {i}" for i in range(lines)))
+    edit.show()
+    qtbot.waitExposed(edit)
+    return edit
+
+
+def test_append_plain_text_adds_no_newlines(qtbot) -> None:
+    edit = shown_edit(qtbot, 1)
+    for piece in [" con", "tinued", "\nnext", " line"]:
+        append_plain_text(edit, piece)
+    assert edit.toPlainText() == "line 0 continued\nnext line"
+
+
+def test_append_follows_the_bottom_when_pinned(qtbot) -> None:
+    edit = shown_edit(qtbot, 100)
+    bar = edit.verticalScrollBar()
+    bar.setValue(bar.maximum())
+    old_maximum = bar.maximum()
+    append_plain_text(edit, "\nmore" * 20)
+    assert bar.maximum() > old_maximum
+    assert bar.value() == bar.maximum()
+
+
+def test_append_keeps_the_view_when_reading_further_up(qtbot) -> None:
+    edit = shown_edit(qtbot, 100)
+    bar = edit.verticalScrollBar()
+    bar.setValue(10)
+    old_maximum = bar.maximum()
+    append_plain_text(edit, "\nmore" * 20)
+    assert bar.maximum() > old_maximum
+    assert bar.value() == 10
+
+
+def test_append_leaves_the_users_selection_alone(qtbot) -> None:
+    edit = shown_edit(qtbot, 3)
+    cursor = edit.textCursor()
+    cursor.setPosition(0)
+    cursor.movePosition(QTextCursor.MoveOperation.EndOfWord, QTextCursor.MoveMode.KeepAnchor)
+    edit.setTextCursor(cursor)
+    append_plain_text(edit, " tail")
+    assert edit.textCursor().selectedText() == "line"
+    assert edit.toPlainText().endswith("line 2 tail")
