@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from playground import __version__, logs
+from playground import __version__, logs, paths
 from playground.commands import keys, prompts, providers, run
 from playground.commands.common import (
     EXIT_FAILURE,
@@ -67,13 +67,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc), EXIT_USAGE)
     except SystemExit as exc:  # --help and --version print, then "exit"
         return exc.code if isinstance(exc.code, int) else EXIT_OK
-    logs.setup_logging(verbose=args.verbose)
+    try:
+        logs.setup_logging(verbose=args.verbose)
+    except OSError as exc:
+        return _fail(
+            f"the data folder cannot be used ({exc.strerror or exc}: {exc.filename}); "
+            f"check it, or point {paths.HOME_ENV} at a writable folder",
+            EXIT_FAILURE,
+        )
     if args.command in (None, "gui"):
         return _open_gui()
     handler = _commands()[(args.command, getattr(args, "action", None))]
     try:
         with Store.open() as store:
             return handler(store, args)
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as command-line tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FAILURE
     except StoreError as exc:
         return _fail(str(exc), EXIT_FAILURE)
     except PlaygroundError as exc:

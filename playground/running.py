@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass
 
 from playground import paths
 from playground.core.document import PromptDocument, Target, content_hash
-from playground.core.errors import NotFoundError, ProviderError
+from playground.core.errors import ProviderError
 from playground.core.events import StreamEvent
 from playground.core.pricing import PriceTable
+from playground.core.provider_config import ProviderConfig
 from playground.core.request import RenderedRequest
 from playground.core.runner import Recorder, Runner, RunTarget, TargetResult
 from playground.keystore import KeyStore
@@ -30,6 +32,7 @@ __all__ = [
     "RunContext",
     "StoreCache",
     "context_for",
+    "effective_base_url",
     "load_prices",
     "make_runner",
     "prepare_targets",
@@ -79,15 +82,32 @@ def prepare_targets(
     for i, target in enumerate(targets, 1):
         config = store.provider_config(target.provider)
         provider = build_provider(config, timeouts=timeouts, max_retries=max_retries)
+        url = effective_base_url(config)
         try:
             key = keys.require(config)
         except ProviderError as exc:
-            prepared.append(
-                RunTarget(str(i), target, _FailingProvider(exc), config.kind, config.base_url)
-            )
+            prepared.append(RunTarget(str(i), target, _FailingProvider(exc), config.kind, url))
             continue
-        prepared.append(RunTarget(str(i), target, provider, config.kind, config.base_url, key))
+        prepared.append(RunTarget(str(i), target, provider, config.kind, url, key))
     return prepared
+
+
+_SDK_DEFAULTS = {
+    "openai": ("OPENAI_BASE_URL", "https://api.openai.com/v1"),
+    "anthropic": ("ANTHROPIC_BASE_URL", "https://api.anthropic.com"),
+}
+
+
+def effective_base_url(config: ProviderConfig) -> str | None:
+    """The address requests go to: the configured one, else what the SDK will use.
+
+    Part of the cache key and of the run log, so answers from one server are
+    never served or filed as another's.
+    """
+    if config.base_url is not None:
+        return config.base_url
+    env, default = _SDK_DEFAULTS.get(config.kind, ("", ""))
+    return os.environ.get(env) or default or None
 
 
 def load_prices() -> PriceTable:
@@ -128,6 +148,7 @@ def store_recorder(store: Store, context: RunContext) -> Recorder:
                     "seed": rt.target.parameters.seed,
                 },
                 "jsonSchema": rt.target.schema,
+                "baseUrl": rt.base_url,
                 "cached": result.cached,
                 "retries": result.retries,
                 "schemaValid": result.schema_valid,
@@ -175,10 +196,7 @@ def context_for(store: Store, doc: PromptDocument, variables: Mapping[str, str])
     A document equal to one of the prompt's versions is logged against that
     version; anything else is logged as a draft run, by content hash.
     """
-    try:
-        prompt = store.get_prompt(doc.name)
-    except NotFoundError:
-        prompt = store.create_prompt(doc.name, doc)
+    prompt = store.get_or_create_prompt(doc.name, doc)
     digest = content_hash(doc)
     version_id = next((v.id for v in store.list_versions(prompt.id) if v.hash == digest), None)
     return RunContext(prompt.id, version_id, digest, dict(variables))

@@ -293,3 +293,67 @@ def test_python_dash_m_entry_point(tmp_path: Path, playground_home: Path) -> Non
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == []
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("prompts", "diff", "summarize", "1", "²"),
+        ("prompts", "diff", "summarize", "1", "99999999999999999999999"),
+        ("prompts", "show", "summarize", "--version", "99999999999999999999999"),
+        ("prompts", "label", "summarize", "99999999999999999999", "x"),
+        ("search", "x", "--limit", "99999999999999999999"),
+        ("search", "  "),
+        ("prompts", "label", "summarize", "1", "draft"),
+        ("prompts", "label", "summarize", "1", "2"),
+    ],
+)
+def test_odd_numbers_and_names_are_input_errors(cli, library, argv) -> None:
+    code, _, err = cli(*argv)
+    assert code == 2, err
+    assert "internal error" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_unusable_data_folder_is_one_line(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("x")
+    monkeypatch.setenv("PLAYGROUND_HOME", str(not_a_folder))
+    code, _, err = cli("prompts", "list")
+    assert code == 1
+    assert "data folder" in err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_closed_pipe_ends_quietly(cli, tmp_path: Path, playground_home: Path) -> None:
+    # Far more than a pipe buffer holds, so the writer meets the closed pipe.
+    big = _doc("x" * 2_000_000)
+    assert cli("prompts", "save", str(_write(tmp_path, big)))[0] == 0
+    proc = subprocess.run(
+        f"'{sys.executable}' -m playground prompts show summarize | head -c 1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert "Traceback" not in proc.stderr
+    assert "internal error" not in proc.stderr
+    log = playground_home / "logs" / "playground.log"
+    assert not log.exists() or "BrokenPipe" not in log.read_text()
+
+
+def test_the_cli_imports_no_sdk_until_a_run_needs_one() -> None:
+    # `import anthropic` alone costs about a second; commands that never reach a
+    # provider must not pay it.
+    code = (
+        "import sys, playground.cli; "
+        "print(sorted(m for m in ('openai', 'anthropic', 'PySide6') if m in sys.modules))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert proc.stdout.strip() == "[]"

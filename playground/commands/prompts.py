@@ -20,7 +20,6 @@ from playground.commands.common import (
 )
 from playground.core import diff, document, templates
 from playground.core.document import PromptDocument
-from playground.core.errors import NotFoundError
 from playground.store import Store, Version
 
 __all__ = ["COMMANDS", "add_parsers", "selected_document", "version_selector"]
@@ -119,8 +118,12 @@ def _resolve_version(store: Store, prompt_id: int, spec: str) -> tuple[str, Prom
         if draft is None:
             raise UsageError("this prompt has no draft")
         return "draft", draft.document
-    if spec.isdigit():
-        return f"v{spec}", store.get_version(prompt_id, int(spec)).document
+    if spec.isascii() and spec.isdigit():
+        try:
+            number = positive_int(spec)
+        except argparse.ArgumentTypeError as exc:
+            raise UsageError(str(exc)) from None
+        return f"v{number}", store.get_version(prompt_id, number).document
     version = store.get_version(prompt_id, label=spec)
     return f"v{version.info.number} ({spec})", version.document
 
@@ -206,10 +209,7 @@ def _cmd_prompts_save(store: Store, args: argparse.Namespace) -> int:
     name = args.name or doc.name
     if not name.strip():
         raise UsageError(f"{args.file}: the prompt has no name; pass --name")
-    try:
-        prompt = store.get_prompt(name)
-    except NotFoundError:
-        prompt = store.create_prompt(name, doc)
+    prompt = store.get_or_create_prompt(name, doc)
     result = store.save_version(prompt.id, doc, args.message)
     v = result.version
     text = (
@@ -237,6 +237,8 @@ def _cmd_prompts_render(store: Store, args: argparse.Namespace) -> int:
 
 
 def _cmd_search(store: Store, args: argparse.Namespace) -> int:
+    if not args.text.strip():
+        raise UsageError("search needs some text to look for")
     hits = store.search(args.text, limit=args.limit, include_archived=args.all)
     rows = [
         {

@@ -12,8 +12,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import dataclasses
 import io
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -33,9 +35,11 @@ from playground.commands.common import (
 from playground.commands.prompts import selected_document, version_selector
 from playground.core import templates
 from playground.core.document import PromptDocument, Target
+from playground.core.errors import PlaygroundError
 from playground.core.events import Retrying, TextDelta
 from playground.core.provider_config import parse_target_spec
-from playground.core.runner import Completed, RunTarget, TargetResult
+from playground.core.request import RenderedRequest
+from playground.core.runner import Completed, Runner, RunTarget, TargetResult
 from playground.providers.base import Timeouts
 from playground.running import context_for, make_runner, prepare_targets
 from playground.store import Store
@@ -69,26 +73,35 @@ def add_parsers(sub: Any) -> None:
 
 
 def _cmd_run(store: Store, args: argparse.Namespace) -> int:
+    if not (math.isfinite(args.timeout) and 0 < args.timeout <= 3600) or not (
+        0 <= args.retries <= 10
+    ):
+        raise UsageError("--timeout takes 0 to 3600 seconds and --retries 0 to 10")
     doc = _load_prompt(store, args)
     targets = _targets(doc, args.model)
     rows = _rows(args)
+    # Every row is rendered before the first request, so a bad row costs nothing.
+    requests = []
+    for number, values in enumerate(rows, 1):
+        try:
+            requests.append(templates.render(doc, values))
+        except PlaygroundError as exc:
+            where = f"row {number}: " if len(rows) > 1 else ""
+            raise UsageError(f"{where}{exc}") from None
     keys = open_keystore()
     if keys.warning and not args.json:
         print(f"note: {keys.warning}", file=sys.stderr)
-    if args.timeout <= 0 or args.retries < 0:
-        raise UsageError("--timeout must be positive and --retries at least 0")
     timeouts = Timeouts(connect=min(10.0, args.timeout), idle=args.timeout)
     failed = False
-    for row_number, values in enumerate(rows, 1):
-        request = templates.render(doc, values)
+    for number, (values, request) in enumerate(zip(rows, requests, strict=True), 1):
         prepared = prepare_targets(
             store, keys, targets, timeouts=timeouts, max_retries=args.retries
         )
         used = templates.effective_values(doc, values)
         runner = make_runner(store, context_for(store, doc, used))
-        label = f"row {row_number}" if len(rows) > 1 else None
+        row = number if len(rows) > 1 else None
         try:
-            results = asyncio.run(_drive(runner, request, prepared, args, label))
+            results = asyncio.run(_drive(runner, request, prepared, args, row))
         except KeyboardInterrupt:
             print("\nStopped; partial outputs were saved.", file=sys.stderr)
             return 130
@@ -101,7 +114,10 @@ def _load_prompt(store: Store, args: argparse.Namespace) -> PromptDocument:
     if path.suffix.lower() == ".json" or (path.exists() and not path.is_dir()):
         if args.number is not None or args.label is not None or args.draft:
             raise UsageError("--version, --label and --draft apply to library prompts, not files")
-        return read_prompt_file(path)
+        doc = read_prompt_file(path)
+        # Runs are logged under the prompt's name; a file may leave it empty.
+        name = " ".join(doc.name.split()) or path.stem
+        return dataclasses.replace(doc, name=name)
     _, doc, _ = selected_document(store, args.prompt, args)
     return doc
 
@@ -151,13 +167,18 @@ def _rows(args: argparse.Namespace) -> list[dict[str, str]]:
 
 def _csv_rows(path: Path, text: str) -> list[dict[str, str]]:
     reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or any(not (f or "").strip() for f in reader.fieldnames):
+    names = reader.fieldnames
+    if not names or any(not (f or "").strip() for f in names):
         raise UsageError(f"{path}: the first line must name every column")
+    if len(set(names)) != len(names):
+        raise UsageError(f"{path}: a column name appears twice in the first line")
     rows = []
     for row in reader:
         if None in row:
             raise UsageError(f"{path}:{reader.line_num}: more values than columns")
-        rows.append({k: v or "" for k, v in row.items()})
+        if any(value is None for value in row.values()):
+            raise UsageError(f"{path}:{reader.line_num}: fewer values than columns")
+        rows.append({k: v for k, v in row.items() if v is not None})
     return rows
 
 
@@ -172,33 +193,58 @@ def _jsonl_rows(path: Path, text: str) -> list[dict[str, str]]:
             raise UsageError(f"{path}:{number}: not JSON ({exc.msg})") from None
         if not isinstance(row, dict):
             raise UsageError(f"{path}:{number}: each line must be a JSON object")
+        for key, value in row.items():
+            if value is None:
+                raise UsageError(f"{path}:{number}: '{key}' is null; give it a value")
         rows.append({str(k): v if isinstance(v, str) else json.dumps(v) for k, v in row.items()})
     return rows
 
 
 async def _drive(
-    runner: Any,
-    request: Any,
+    runner: Runner,
+    request: RenderedRequest,
     prepared: list[RunTarget],
     args: argparse.Namespace,
-    label: str | None,
+    row: int | None,
 ) -> list[TargetResult]:
-    streaming = len(prepared) == 1 and label is None and not args.json
+    streaming = len(prepared) == 1 and row is None and not args.json
     results: dict[str, TargetResult] = {}
-    async for update in runner.run(request, prepared, use_cache=args.cache):
-        event = update.event
-        if streaming and isinstance(event, TextDelta):
-            sys.stdout.write(event.text)
-            sys.stdout.flush()
-        elif isinstance(event, Retrying) and not args.json:
-            target = next(t.target.label for t in prepared if t.id == update.target_id)
-            print(f"{target}: retrying in {event.wait_s:.1f} s ({event.reason})", file=sys.stderr)
-        elif isinstance(event, Completed):
-            results[update.target_id] = event.result
+    partial: dict[str, list[str]] = {t.id: [] for t in prepared}
+    try:
+        async for update in runner.run(request, prepared, use_cache=args.cache):
+            event = update.event
+            if isinstance(event, TextDelta):
+                partial[update.target_id].append(event.text)
+                if streaming:
+                    sys.stdout.write(event.text)
+                    sys.stdout.flush()
+            elif isinstance(event, Retrying) and not args.json:
+                target = next(t.target.label for t in prepared if t.id == update.target_id)
+                print(
+                    f"{target}: retrying in {event.wait_s:.1f} s ({event.reason})", file=sys.stderr
+                )
+            elif isinstance(event, Completed):
+                results[update.target_id] = event.result
+    except asyncio.CancelledError:
+        # Ctrl-C: show what every target had said so far, then stop.
+        for t in prepared:
+            if t.id not in results:
+                results[t.id] = TargetResult(
+                    t.id, t.target, "cancelled", "".join(partial[t.id]), error="Stopped."
+                )
+        _report([results[t.id] for t in prepared], args, row, streaming)
+        raise
     ordered = [results[t.id] for t in prepared]
+    _report(ordered, args, row, streaming)
+    return ordered
+
+
+def _report(
+    ordered: list[TargetResult], args: argparse.Namespace, row: int | None, streaming: bool
+) -> None:
     if args.json:
         for result in ordered:
-            print(json.dumps(_result_json(result, label), ensure_ascii=False))
+            print(json.dumps(_result_json(result, row), ensure_ascii=False))
     elif streaming:
         result = ordered[0]
         if result.output and not result.output.endswith("\n"):
@@ -207,13 +253,13 @@ async def _drive(
             print(f"playground: error: {result.error}", file=sys.stderr)
         print(_summary(ordered), file=sys.stderr)
     else:
-        _print_outputs(ordered, label)
-    return ordered
+        _print_outputs(ordered, row)
+    sys.stdout.flush()
 
 
-def _print_outputs(results: list[TargetResult], label: str | None) -> None:
+def _print_outputs(results: list[TargetResult], row: int | None) -> None:
     for result in results:
-        title = f"{result.target.label}" + (f" · {label}" if label else "")
+        title = f"{result.target.label}" + (f" · row {row}" if row is not None else "")
         print(f"== {title} ==")
         if result.output:
             print(result.output.rstrip("\n"))
@@ -248,7 +294,7 @@ def _summary(results: list[TargetResult]) -> str:
     return table(rows)
 
 
-def _result_json(r: TargetResult, label: str | None) -> dict[str, Any]:
+def _result_json(r: TargetResult, row: int | None) -> dict[str, Any]:
     data: dict[str, Any] = {
         "target": r.target.label,
         "status": r.status,
@@ -268,8 +314,8 @@ def _result_json(r: TargetResult, label: str | None) -> dict[str, Any]:
         "schemaValid": r.schema_valid,
         "schemaError": r.schema_error,
     }
-    if label is not None:
-        data["row"] = label
+    if row is not None:
+        data["row"] = row
     return data
 
 

@@ -11,16 +11,20 @@ every sandboxed call otherwise.
 It also supplies the undefined type that lets ``templates.render`` collect
 every missing variable in one pass (see :class:`RecordingUndefined`).
 
-Known limit: CPU time is not capped. Loops are bounded by ``range``'s
-100,000 items and the size caps, but nested loops can still run for a long
-time, so callers that render untrusted text on a UI thread should not.
+CPU time is capped too: :func:`time_limit` traces template code (only
+frames compiled from templates; a line event costs little) and stops a
+render that runs longer than :data:`MAX_RENDER_SECONDS`, so nested loops
+over large ranges end with a clear message instead of hanging.
 """
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import operator
 import re
+import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
@@ -30,11 +34,24 @@ from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import missing
 
-__all__ = ["ENV", "MAX_INT_BITS", "MAX_SIZE", "RecordingState", "recording"]
+__all__ = [
+    "ENV",
+    "MAX_INT_BITS",
+    "MAX_RENDER_SECONDS",
+    "MAX_SIZE",
+    "TEMPLATE_FILENAME",
+    "RecordingState",
+    "recording",
+    "time_limit",
+]
 
 #: Longest text or list a template may build, and widest number, before it is refused.
 MAX_SIZE = 2_000_000
 MAX_INT_BITS = 20_000
+#: Longest a template may run. A prompt renders in milliseconds.
+MAX_RENDER_SECONDS = 2.0
+#: What Jinja2 names code compiled by ``from_string``.
+TEMPLATE_FILENAME = "<template>"
 _WIDE_FORMAT = re.compile(r"\d{7,}")  # a field width of a million or more
 _WIDTH_METHODS = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs"})
 
@@ -65,6 +82,37 @@ class recording:
     def __exit__(self, *_exc: object) -> None:
         assert self._token is not None
         _state.reset(self._token)
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float = MAX_RENDER_SECONDS) -> Iterator[None]:
+    """Stop template code that runs longer than ``seconds`` with a SecurityError.
+
+    Only frames of template code are traced, and the clock is read every 1,000
+    lines, so the cost is small. Any tracer already installed (a debugger,
+    coverage) is put back afterwards.
+    """
+    deadline = time.monotonic() + seconds
+    lines = 0
+
+    def trace_lines(frame: Any, event: str, arg: Any) -> Any:
+        nonlocal lines
+        lines += 1
+        if lines % 1000 == 0 and time.monotonic() > deadline:
+            _refuse(f"running for more than {seconds:g} s")
+        return trace_lines
+
+    def trace_calls(frame: Any, event: Any, arg: Any) -> Any:
+        if frame.f_code.co_filename == TEMPLATE_FILENAME:
+            return trace_lines
+        return previous(frame, event, arg) if previous is not None else None
+
+    previous = sys.gettrace()
+    sys.settrace(trace_calls)
+    try:
+        yield
+    finally:
+        sys.settrace(previous)
 
 
 def _refuse(what: str) -> NoReturn:

@@ -30,7 +30,7 @@ from playground.core import template_positions as positions
 from playground.core.document import PromptDocument, Variable
 from playground.core.errors import MissingVariablesError, TemplateError, TemplateProblem
 from playground.core.request import ChatMessage, RenderedRequest
-from playground.core.sandbox import ENV, recording
+from playground.core.sandbox import ENV, TEMPLATE_FILENAME, recording, time_limit
 
 __all__ = [
     "MAX_OUTPUT_CHARS",
@@ -45,7 +45,6 @@ __all__ = [
 
 #: A rendered field longer than this is refused: a template is a prompt, not a bomb.
 MAX_OUTPUT_CHARS = 2_000_000
-_TEMPLATE_FILENAME = "<template>"
 
 
 @dataclass(frozen=True)
@@ -217,17 +216,19 @@ def _render_field(f: TemplateField, context: Mapping[str, Any]) -> str | Templat
     try:
         chunks: list[str] = []
         size = 0
-        for chunk in ENV.from_string(f.source).generate(context):
-            size += len(chunk)
-            if size > MAX_OUTPUT_CHARS:
-                return TemplateProblem(
-                    f.label,
-                    1,
-                    1,
-                    f"rendering more than {MAX_OUTPUT_CHARS:,} characters is not allowed in "
-                    f"templates",
-                )
-            chunks.append(chunk)
+        with time_limit():
+            stream = ENV.from_string(f.source).generate(context)
+            for chunk in stream:
+                size += len(chunk)
+                if size > MAX_OUTPUT_CHARS:
+                    return TemplateProblem(
+                        f.label,
+                        1,
+                        1,
+                        f"rendering more than {MAX_OUTPUT_CHARS:,} characters is not allowed "
+                        f"in templates",
+                    )
+                chunks.append(chunk)
         return "".join(chunks)
     except RecursionError as exc:
         return _runtime_problem(f, exc, context, "the template calls itself too deeply")
@@ -302,7 +303,7 @@ def _template_line(tb: TracebackType | None) -> int | None:
     """The template line Jinja2 mapped the failing frame to, if it did."""
     line: int | None = None
     while tb is not None:
-        if tb.tb_frame.f_code.co_filename == _TEMPLATE_FILENAME:
+        if tb.tb_frame.f_code.co_filename == TEMPLATE_FILENAME:
             line = tb.tb_lineno
         tb = tb.tb_next
     return line

@@ -9,32 +9,39 @@ be reached, so a model picker always has something to show.
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 from typing import Any
 
 from playground.core.errors import PlaygroundError, ProviderError
 from playground.core.provider_config import KINDS, ProviderConfig
 from playground.paths import resources_dir
-from playground.providers.anthropic_messages import AnthropicMessagesProvider
 from playground.providers.base import DEFAULT_MAX_RETRIES, Provider, Timeouts
-from playground.providers.openai_chat import OpenAIChatProvider, OpenAICompatibleProvider
 
 __all__ = ["available_models", "build_provider", "default_models", "provider_class"]
 
-_CLASSES: dict[str, type[Provider]] = {
-    cls.kind: cls
-    for cls in (OpenAIChatProvider, OpenAICompatibleProvider, AnthropicMessagesProvider)
+# Module and class per kind. The SDKs are imported only when a provider of
+# that kind is first built: `import anthropic` alone takes about a second.
+_CLASSES: dict[str, tuple[str, str]] = {
+    "openai": ("playground.providers.openai_chat", "OpenAIChatProvider"),
+    "openai-compatible": ("playground.providers.openai_chat", "OpenAICompatibleProvider"),
+    "anthropic": ("playground.providers.anthropic_messages", "AnthropicMessagesProvider"),
 }
 
 
 def provider_class(kind: str) -> type[Provider]:
     """The provider class for a wire protocol (a :data:`KINDS` value)."""
     try:
-        return _CLASSES[kind]
+        module_name, class_name = _CLASSES[kind]
     except KeyError:
         raise PlaygroundError(
             f"'{kind}' is not a provider kind: expected one of {', '.join(KINDS)}"
         ) from None
+    cls = getattr(importlib.import_module(module_name), class_name)
+    assert isinstance(cls, type)
+    assert issubclass(cls, Provider)
+    assert cls.kind == kind
+    return cls
 
 
 def build_provider(

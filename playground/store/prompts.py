@@ -310,10 +310,27 @@ def save_draft(
     return draft
 
 
-def restore_version(conn: sqlite3.Connection, prompt_id: int, number: int) -> Draft:
-    """Make version ``number`` the draft; no version is created or changed."""
+def restore_version(
+    conn: sqlite3.Connection, prompt_id: int, number: int, *, discard_unsaved: bool = False
+) -> Draft:
+    """Make version ``number`` the draft; no version is created or changed.
+
+    A draft with unsaved edits is never replaced silently: that raises
+    :class:`ConflictError` unless ``discard_unsaved`` says the user chose to.
+    """
     prompt = require_prompt(conn, prompt_id)
     version_id, _, content = find_version(conn, prompt, number)
+    current = get_draft(conn, prompt_id)
+    if (
+        current is not None
+        and current.dirty
+        and current.hash != content_hash(from_json(content))
+        and not discard_unsaved
+    ):
+        raise ConflictError(
+            f"The draft of '{prompt.name}' has unsaved changes. Save them as a version "
+            f"first, or discard them to restore v{number}."
+        )
     put_draft(conn, prompt_id, from_json(content), version_id, utc_now())
     draft = get_draft(conn, prompt_id)
     assert draft is not None

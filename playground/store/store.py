@@ -19,7 +19,7 @@ from sqlite_utils import Database
 
 from playground import paths
 from playground.core.document import PromptDocument
-from playground.core.errors import ReadOnlyError
+from playground.core.errors import ConflictError, NotFoundError, ReadOnlyError
 from playground.core.provider_config import ProviderConfig
 from playground.store import cache, prompts, provider_configs, runs, search, versions
 from playground.store.db import open_database, translate_errors, write_transaction
@@ -113,6 +113,20 @@ class Store:
         with self._writing() as conn:
             return prompts.create_prompt(conn, name, document)
 
+    def get_or_create_prompt(self, name: str, document: PromptDocument | None = None) -> PromptInfo:
+        """The prompt called ``name``, created (with ``document`` as its draft) if new.
+
+        Safe when another process creates the same name at the same moment.
+        """
+        try:
+            return self.get_prompt(name)
+        except NotFoundError:
+            pass
+        try:
+            return self.create_prompt(name, document)
+        except ConflictError:  # another process won the race; use its prompt
+            return self.get_prompt(name)
+
     def list_prompts(self, *, include_archived: bool = False) -> list[PromptInfo]:
         """Prompts ordered by name, ignoring case."""
         with self._reading() as conn:
@@ -194,10 +208,13 @@ class Store:
         with self._reading() as conn:
             return prompts.get_draft(conn, prompt_id)
 
-    def restore_version(self, prompt_id: int, number: int) -> Draft:
-        """Make an old version the draft. Nothing is overwritten and no version is created."""
+    def restore_version(
+        self, prompt_id: int, number: int, *, discard_unsaved: bool = False
+    ) -> Draft:
+        """Make an old version the draft. No version is created or changed, and a draft
+        with unsaved edits is kept (ConflictError) unless ``discard_unsaved``."""
         with self._writing() as conn:
-            return prompts.restore_version(conn, prompt_id, number)
+            return prompts.restore_version(conn, prompt_id, number, discard_unsaved=discard_unsaved)
 
     # ------------------------------------------------------------ runs
 

@@ -116,7 +116,7 @@ def version_by_id(conn: sqlite3.Connection, version_id: int) -> Version:
 def save_version(
     conn: sqlite3.Connection, prompt_id: int, document: PromptDocument, message: str
 ) -> SaveResult:
-    """Save ``document`` as the next version and make it the clean draft.
+    """Save ``document`` as the next version; the draft follows unless it has other edits.
 
     The parent is the version the draft was based on (or the latest). When
     the content is identical to the latest version, that version is returned
@@ -156,8 +156,28 @@ def save_version(
         assert cursor.lastrowid is not None
         version_id, created = cursor.lastrowid, True
         index_version(conn, version_id, document)
-    put_draft(conn, prompt_id, document, version_id, now)
+    # The draft follows the saved content unless it holds other unsaved work
+    # (a file saved from the CLI while the app has edits open, say): that
+    # draft is kept exactly as it is.
+    draft_row = conn.execute(
+        """
+        SELECT d.hash, v.hash, d.content FROM drafts d
+        LEFT JOIN versions v ON v.id = d.base_version_id WHERE d.prompt_id = ?
+        """,
+        [prompt_id],
+    ).fetchone()
+    if (
+        draft_row is None
+        or draft_row[0] in (digest, draft_row[1])
+        or _is_blank(from_json(draft_row[2]))
+    ):
+        put_draft(conn, prompt_id, document, version_id, now)
     return SaveResult(version=version_info(conn, version_id), created=created)
+
+
+def _is_blank(draft: PromptDocument) -> bool:
+    """A draft with nothing in it but a name (a new prompt) holds no work to keep."""
+    return draft == PromptDocument(name=draft.name)
 
 
 # ---------------------------------------------------------------- labels
@@ -165,6 +185,12 @@ def save_version(
 
 def check_label(label: str) -> str:
     """``label`` if it is a usable label name, else :class:`PlaygroundError`."""
+    if label == "draft" or label.isdecimal():
+        raise PlaygroundError(
+            f"'{label}' cannot be a label: it would be read as "
+            + ("the draft" if label == "draft" else "a version number")
+            + "; pick a name such as 'production'."
+        )
     if (
         not label
         or len(label) > MAX_LABEL_LENGTH

@@ -55,8 +55,7 @@ def _prompt_file(tmp_path: Path, **kw: Any) -> Path:
         name="greet",
         system="Be kind.",
         messages=(Message("user", "Say hi to {{ who }}."),),
-        variables=(Variable("who", sample="Ada"),),
-        **kw,
+        **{"variables": (Variable("who", sample="Ada"),), **kw},
     )
     path = tmp_path / "greet.json"
     path.write_text(document.to_json(doc, indent=2))
@@ -191,7 +190,7 @@ def test_rows_from_csv_run_once_each(cli, providers, tmp_path: Path) -> None:
         "run", str(_prompt_file(tmp_path)), "--json", "--vars-file", str(rows), "-m", "oai:gpt-test"
     )
     assert code == 0, err
-    assert [json.loads(line)["row"] for line in out.splitlines()] == ["row 1", "row 2", "row 3"]
+    assert [json.loads(line)["row"] for line in out.splitlines()] == [1, 2, 3]
     sent = [
         r.body["messages"][-1]["content"]
         for r in providers.requests
@@ -245,3 +244,103 @@ def test_usage_errors_exit_2(cli, providers, tmp_path: Path, monkeypatch, argv, 
     assert code == 2, err
     assert needle in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_every_row_is_checked_before_any_request(cli, providers, tmp_path: Path) -> None:
+    providers.script("gpt-test", text="Hi.")
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text('{"who": "Ada"}\n{"other": "x"}\n')
+    path = _prompt_file(tmp_path, variables=())  # no sample: row 2 lacks 'who'
+    code, _, err = cli("run", str(path), "--vars-file", str(rows), "-m", "oai:gpt-test")
+    assert code == 2
+    assert "row 2" in err
+    assert "who" in err
+    assert providers.attempts("gpt-test") == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        ("who,who\nA,B\n", "appears twice"),
+        ("who,extra\nAda\n", "fewer values"),
+        ("who\nAda,Grace\n", "more values"),
+    ],
+)
+def test_malformed_csv_rows(cli, providers, tmp_path: Path, content: str, needle: str) -> None:
+    rows = tmp_path / "rows.csv"
+    rows.write_text(content)
+    code, _, err = cli(
+        "run", str(_prompt_file(tmp_path)), "--vars-file", str(rows), "-m", "oai:gpt-test"
+    )
+    assert code == 2
+    assert needle in err
+
+
+def test_cache_tells_servers_apart(
+    cli, providers, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    providers.script("gpt-test", text="From the fake.")
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    monkeypatch.setenv("OPENAI_BASE_URL", providers.openai_base_url)
+    path = str(_prompt_file(tmp_path))
+    assert cli("run", path, "--cache", "-m", "openai:gpt-test", "--json")[0] == 0
+    with FakeLLMServer(require_key=KEY) as other:
+        other.script("gpt-test", text="From another server.")
+        monkeypatch.setenv("OPENAI_BASE_URL", other.openai_base_url)
+        code, out, _ = cli("run", path, "--cache", "-m", "openai:gpt-test", "--json")
+        assert code == 0
+        line = json.loads(out)
+        assert line["cached"] is False
+        assert line["output"] == "From another server."
+    with Store.open() as store:
+        runs = store.list_runs(store.get_prompt("greet").id)
+    urls = {json.loads(r.record.target_json)["baseUrl"] for r in runs}
+    assert urls == {providers.openai_base_url, other.openai_base_url}
+
+
+def test_ctrl_c_shows_partial_outputs_and_records_them(
+    providers, tmp_path: Path, playground_home: Path
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    providers.script("slow", text="one two three four five six", chunk_delay=1.0)
+    providers.script("fast", text="Done quickly.")
+    env = {**os.environ, "FAKE_KEY": KEY, "PLAYGROUND_HOME": str(playground_home)}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "playground",
+            "run",
+            str(_prompt_file(tmp_path)),
+            "-m",
+            "oai:fast",
+            "-m",
+            "oai:slow",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    deadline = time.monotonic() + 30
+    while providers.attempts("slow") == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.5)  # a word or two of the slow answer has arrived
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "Done quickly." in out
+    assert "== oai:slow ==" in out
+    assert "[cancelled]" in out
+    assert "Stopped" in err
+    with Store.open() as store:
+        runs = store.list_runs(store.get_prompt("greet").id)
+    statuses = {r.record.model: r.record.status for r in runs}
+    assert statuses == {"fast": "ok", "slow": "cancelled"}
+    slow = next(r for r in runs if r.record.model == "slow")
+    assert slow.record.output.startswith("one")

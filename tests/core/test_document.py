@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import hashlib
 import json
@@ -899,31 +898,35 @@ def test_documents_with_valid_templates(doc: PromptDocument) -> None:
 # Each of these pins a bug found while writing the tests above (now fixed).
 
 
-def _never_crashes(data: str | bytes) -> None:
-    try:
-        doc = from_json(data)
-    except DocumentError:
-        return
-    content_hash(doc)
-
-
 def test_huge_integer_temperature_is_a_document_error() -> None:
-    _never_crashes(json.dumps(_params(temperature=10**400)))
+    with pytest.raises(DocumentError) as info:
+        from_json(json.dumps(_params(temperature=10**400)))
+    assert info.value.path == "targets[0].parameters.temperature"
+    assert info.value.reason == "must be between 0 and 2, not a huge number"
 
 
 def test_overflowing_number_in_schema_is_a_document_error() -> None:
-    _never_crashes(
-        '{"name": "x", "targets": [{"provider": "p", "model": "m",'
-        ' "jsonSchema": {"maximum": 1e400}}]}'
-    )
+    with pytest.raises(DocumentError) as info:
+        from_json(
+            '{"name": "x", "targets": [{"provider": "p", "model": "m",'
+            ' "jsonSchema": {"maximum": 1e400}}]}'
+        )
+    assert info.value.path == "targets[0].jsonSchema.maximum"
+    assert "finite" in info.value.reason
 
 
 def test_very_long_integer_is_a_document_error() -> None:
-    _never_crashes('{"name": "x", "tags": [' + "1" * 5000 + "]}")
+    with pytest.raises(DocumentError) as info:
+        from_json('{"name": "x", "tags": [' + "1" * 5000 + "]}")
+    assert info.value.path == ""
+    assert info.value.reason.startswith("the JSON cannot be read: ")
 
 
 def test_deeply_nested_json_is_a_document_error() -> None:
-    _never_crashes('{"name": "x", "tags": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    with pytest.raises(DocumentError) as info:
+        from_json('{"name": "x", "tags": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    assert info.value.path == ""
+    assert info.value.reason == "the JSON is nested too deeply to read"
 
 
 @pytest.mark.parametrize(
@@ -934,13 +937,18 @@ def test_deeply_nested_json_is_a_document_error() -> None:
     ],
     ids=["escape", "bytes"],
 )
-def test_lone_surrogate_is_rejected_or_hashable(data: str | bytes) -> None:
-    _never_crashes(data)
+def test_lone_surrogate_is_a_document_error(data: str | bytes) -> None:
+    with pytest.raises(DocumentError) as info:
+        from_json(data)
+    assert info.value.path == "name"
+    assert "lone surrogate" in info.value.reason
 
 
 def test_nan_inside_schema_dict_is_a_document_error() -> None:
-    with contextlib.suppress(DocumentError):
+    with pytest.raises(DocumentError) as info:
         from_dict(_target(jsonSchema={"maximum": math.nan}))
+    assert info.value.path == "targets[0].jsonSchema.maximum"
+    assert "finite" in info.value.reason
 
 
 def test_newer_file_with_new_fields_says_upgrade() -> None:

@@ -182,3 +182,23 @@ def test_public_methods_of_values_still_work(canary: Canary) -> None:
     doc = PromptDocument(name="fine", system="{{ x.describe() }} {{ t.upper() }}")
     assert render(doc, {"x": canary, "t": "abc"}).system == "canary ABC"  # type: ignore[dict-item]
     assert not canary.fired
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{% set l = [1] * 100000 %}{% for a in l %}{% for b in l %}{% endfor %}{% endfor %}",
+        "{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}",
+    ],
+)
+def test_cpu_bombs_stop_with_a_clear_message(source: str) -> None:
+    import time
+
+    from playground.core.sandbox import MAX_RENDER_SECONDS
+
+    started = time.monotonic()
+    with pytest.raises(TemplateError) as info:
+        render(PromptDocument("x", system=source))
+    assert time.monotonic() - started < MAX_RENDER_SECONDS + 3
+    assert "not allowed in templates" in str(info.value)
+    assert "running for more than" in str(info.value)

@@ -116,12 +116,57 @@ def test_restore_makes_the_draft_and_creates_nothing(store: Store) -> None:
         store.save_version(info.id, make_doc(f"v{i + 1}"))
     store.save_draft(info.id, make_doc("unsaved work"))
     before = store.list_versions(info.id)
-    draft = store.restore_version(info.id, 2)
+    # Unsaved edits are never replaced silently...
+    with pytest.raises(ConflictError, match="unsaved changes"):
+        store.restore_version(info.id, 2)
+    assert store.get_draft(info.id).document == make_doc("unsaved work")  # type: ignore[union-attr]
+    # ...only when the user chose to discard them.
+    draft = store.restore_version(info.id, 2, discard_unsaved=True)
     assert (draft.document, draft.base_version, draft.dirty) == (make_doc("v2"), 2, False)
     assert store.get_draft(info.id) == draft
     assert store.list_versions(info.id) == before
+    # A clean draft restores without asking.
+    assert store.restore_version(info.id, 1).document == make_doc("v1")
     with pytest.raises(NotFoundError, match=r"^Prompt 'p' has no version 7 \(latest is 3\)\.$"):
         store.restore_version(info.id, 7)
+
+
+def test_saving_other_content_keeps_a_draft_with_unsaved_edits(store: Store) -> None:
+    info = store.create_prompt("p")
+    store.save_version(info.id, make_doc("v1"))
+    store.save_draft(info.id, make_doc("work in progress"))
+    store.save_version(info.id, make_doc("from a file"))  # e.g. `prompts save` from the CLI
+    draft = store.get_draft(info.id)
+    assert draft is not None
+    assert (draft.document, draft.base_version, draft.dirty) == (
+        make_doc("work in progress"),
+        1,
+        True,
+    )
+    store.save_version(info.id, make_doc("from a file"))  # identical: no version, draft kept
+    assert store.get_draft(info.id) == draft
+    # Saving the draft's own content moves its base and makes it clean.
+    draft = store.get_draft(info.id)
+    assert draft is not None
+    store.save_version(info.id, draft.document)
+    assert store.get_draft(info.id).dirty is False  # type: ignore[union-attr]
+
+
+def test_clean_draft_follows_a_new_version(store: Store) -> None:
+    info = store.create_prompt("p")
+    store.save_version(info.id, make_doc("v1"))
+    store.save_version(info.id, make_doc("v2"))
+    draft = store.get_draft(info.id)
+    assert draft is not None
+    assert (draft.document, draft.base_version, draft.dirty) == (make_doc("v2"), 2, False)
+
+
+@pytest.mark.parametrize("label", ["draft", "2", "007"])
+def test_labels_that_read_as_versions_are_refused(store: Store, label: str) -> None:
+    info = store.create_prompt("p")
+    store.save_version(info.id, make_doc("v1"))
+    with pytest.raises(PlaygroundError, match="cannot be a label"):
+        store.set_label(info.id, label, 1)
 
 
 def test_get_version_by_number_label_or_latest(store: Store) -> None:
