@@ -67,16 +67,20 @@ def add_parsers(sub: Any) -> None:
         "--vars-file", type=Path, help="variable values: a JSON object, or rows as CSV or JSONL"
     )
     p.add_argument("--cache", action="store_true", help="answer from the response cache")
-    p.add_argument("--timeout", type=float, default=60.0, help="idle timeout, seconds")
+    p.add_argument(
+        "--timeout", type=float, default=60.0, help="idle timeout: seconds without new output"
+    )
+    p.add_argument("--connect-timeout", type=float, default=10.0, help="seconds to connect")
     p.add_argument("--retries", type=int, default=2, help="retries of retryable errors")
     json_flag(p)
 
 
 def _cmd_run(store: Store, args: argparse.Namespace) -> int:
-    if not (math.isfinite(args.timeout) and 0 < args.timeout <= 3600) or not (
-        0 <= args.retries <= 10
-    ):
-        raise UsageError("--timeout takes 0 to 3600 seconds and --retries 0 to 10")
+    for value in (args.timeout, args.connect_timeout):
+        if not (math.isfinite(value) and 0 < value <= 3600):
+            raise UsageError("--timeout and --connect-timeout take 0 to 3600 seconds")
+    if not 0 <= args.retries <= 10:
+        raise UsageError("--retries takes 0 to 10")
     doc = _load_prompt(store, args)
     targets = _targets(doc, args.model)
     rows = _rows(args)
@@ -91,7 +95,7 @@ def _cmd_run(store: Store, args: argparse.Namespace) -> int:
     keys = open_keystore()
     if keys.warning and not args.json:
         print(f"note: {keys.warning}", file=sys.stderr)
-    timeouts = Timeouts(connect=min(10.0, args.timeout), idle=args.timeout)
+    timeouts = Timeouts(connect=args.connect_timeout, idle=args.timeout)
     failed = False
     for number, (values, request) in enumerate(zip(rows, requests, strict=True), 1):
         prepared = prepare_targets(

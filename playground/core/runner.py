@@ -106,11 +106,12 @@ class TargetResult:
 
     @property
     def tokens_per_s(self) -> float | None:
-        """Output tokens per second of generation (after the first token)."""
+        """Output tokens per second of generation (after the first token), when measurable."""
         if not self.output_tokens or self.total_ms is None or self.ttft_ms is None:
             return None
         seconds = (self.total_ms - self.ttft_ms) / 1000
-        return self.output_tokens / seconds if seconds > 0 else None
+        # An answer that arrives in one burst has no meaningful rate.
+        return self.output_tokens / seconds if seconds >= 0.05 and self.output_tokens > 1 else None
 
     def to_json(self) -> str:
         data = asdict(self)

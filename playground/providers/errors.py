@@ -315,7 +315,7 @@ def malformed_json(ctx: ErrorContext, exc: json.JSONDecodeError) -> MalformedStr
     return MalformedStreamError(
         name,
         f"{name} sent a piece of its answer that is not valid JSON "
-        f"({exc.msg} at column {exc.colno}), so the stream was abandoned.",
+        f"({exc.msg}; column {exc.colno}), so the stream was abandoned.",
     )
 
 

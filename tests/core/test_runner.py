@@ -317,3 +317,9 @@ def test_bundled_price_table_loads_and_overrides(tmp_path) -> None:
     assert table.price("openai", "my-fine-tune") == Price(3.0, 4.0, "")
     assert table.price("anthropic", "claude-sonnet-4-5") is not None
     assert all(p.checked for p in PriceTable.load(bundled)._prices["openai"].values())
+
+
+def test_a_single_burst_has_no_token_rate() -> None:
+    [burst] = _run(Runner(), [_target("a", ScriptedProvider(pieces=("all at once",), delay=0))])
+    assert burst.status == "ok"
+    assert burst.tokens_per_s is None
