@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import os
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -30,3 +32,23 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     with installed(MemoryKeyring()) as backend:
         assert isinstance(backend, MemoryKeyring)
         yield backend
+
+
+CliRun = tuple[int, str, str]
+
+
+@pytest.fixture
+def cli(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., CliRun]:
+    """Run ``playground ARGS...`` in-process: returns (exit code, stdout, stderr)."""
+    from playground.cli import main
+
+    def run(*argv: str, stdin: str | None = None) -> CliRun:
+        if stdin is not None:
+            monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

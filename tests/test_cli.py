@@ -11,21 +11,10 @@ from typing import Any
 import pytest
 
 from playground import __version__
-from playground.cli import main
 from playground.core import document
 from playground.core.document import Example, Message, PromptDocument, Variable
 
 Run = tuple[int, str, str]
-
-
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str]):
-    def run(*argv: str) -> Run:
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def _write(tmp_path: Path, doc: PromptDocument, name: str = "p.json") -> Path:

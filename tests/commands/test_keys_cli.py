@@ -12,7 +12,6 @@ from typing import Any
 import keyring.backends.fail
 import pytest
 
-from playground.cli import main
 from playground.keystore import SERVICE
 from tests.fakes.memory_keyring import MemoryKeyring, installed
 
@@ -39,18 +38,6 @@ def no_keyring() -> Iterator[None]:
 def _no_key_variables(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "TOGETHER_API_KEY"):
         monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Run]:
-    def run(*argv: str, stdin: str | None = None) -> Run:
-        if stdin is not None:
-            monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 class _Terminal(io.StringIO):

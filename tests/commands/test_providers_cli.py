@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import json
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import keyring.backends.fail
 import pytest
 
-from playground.cli import main
 from playground.core.provider_config import BUILTIN_PROVIDERS
 from playground.keystore import SERVICE
 from tests.fakes.llm_server import FakeLLMServer, unused_port
@@ -35,18 +32,6 @@ def memory() -> Iterator[MemoryKeyring]:
 def _no_key_variables(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "FAKE_KEY"):
         monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Run]:
-    def run(*argv: str, stdin: str | None = None) -> Run:
-        if stdin is not None:
-            monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def one_error_line(err: str) -> str:

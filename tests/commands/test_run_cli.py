@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from playground.cli import main
 from playground.core import document
 from playground.core.document import Message, PromptDocument, Target, Variable
 from playground.store import Store
@@ -22,16 +21,6 @@ KEY = "sk-test-run-cli-0123456789abcdef"
 def server() -> Iterator[FakeLLMServer]:
     with FakeLLMServer(require_key=KEY) as s:
         yield s
-
-
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str]):
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 @pytest.fixture
