@@ -27,6 +27,7 @@ from playground.commands.keys import key_label, key_sources
 from playground.core.errors import KeyStoreError, ProviderError
 from playground.core.provider_config import BUILTIN_PROVIDERS, KINDS, ProviderConfig
 from playground.keystore import KeySource, redact
+from playground.running import effective_base_url
 from playground.store import Store
 
 __all__ = ["COMMANDS", "add_parsers"]
@@ -186,14 +187,14 @@ def _cmd_providers_test(store: Store, args: argparse.Namespace) -> int:
             }
             emit(args, failure, "")
         return fail(message, EXIT_FAILURE)
+    where = effective_base_url(config)
     data = {
         "provider": config.name,
         "ok": True,
-        "baseUrl": config.base_url,
+        "baseUrl": where,
         "models": models,
         "seconds": round(seconds, 3),
     }
-    where = config.base_url or "its default address"
     noun = "model" if len(models) == 1 else "models"
     lines = [f"{config.display_name} answered at {where} in {seconds:.2f} s: {len(models)} {noun}."]
     lines += [f"  {m}" for m in models]
@@ -203,7 +204,6 @@ def _cmd_providers_test(store: Store, args: argparse.Namespace) -> int:
 def _list_models(
     config: ProviderConfig, key: str | None, timeout: float
 ) -> tuple[list[str], float]:
-    # Imported here: the SDKs are slow to import and only this command needs them.
     from playground.providers.base import Timeouts
     from playground.providers.registry import build_provider
 

@@ -41,7 +41,7 @@ from playground.core.provider_config import parse_target_spec
 from playground.core.request import RenderedRequest
 from playground.core.runner import Completed, Runner, RunTarget, TargetResult
 from playground.providers.base import Timeouts
-from playground.running import context_for, make_runner, prepare_targets
+from playground.running import context_for, load_prices, make_runner, prepare_targets
 from playground.store import Store
 
 __all__ = ["COMMANDS", "add_parsers"]
@@ -96,13 +96,15 @@ def _cmd_run(store: Store, args: argparse.Namespace) -> int:
     if keys.warning and not args.json:
         print(f"note: {keys.warning}", file=sys.stderr)
     timeouts = Timeouts(connect=args.connect_timeout, idle=args.timeout)
+    # Providers, keys, prices and the prompt's place in the library are the
+    # same for every row; only the values and the request change.
+    prepared = prepare_targets(store, keys, targets, timeouts=timeouts, max_retries=args.retries)
+    prices = load_prices()
+    base = context_for(store, doc, {})
     failed = False
     for number, (values, request) in enumerate(zip(rows, requests, strict=True), 1):
-        prepared = prepare_targets(
-            store, keys, targets, timeouts=timeouts, max_retries=args.retries
-        )
-        used = templates.effective_values(doc, values)
-        runner = make_runner(store, context_for(store, doc, used))
+        context = dataclasses.replace(base, variables=templates.effective_values(doc, values))
+        runner = make_runner(store, context, prices=prices)
         row = number if len(rows) > 1 else None
         try:
             results = asyncio.run(_drive(runner, request, prepared, args, row))

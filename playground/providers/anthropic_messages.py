@@ -94,7 +94,7 @@ class AnthropicMessagesProvider(Provider):
         params = self._parameters(request, target)
         structured = "tools" in params
         client = make_client(self.config, api_key_for(self.config, key), self.timeouts)
-        ctx = self._context(client, target.model, key)
+        ctx = ErrorContext.for_provider(self, client.base_url, target.model, key)
         streaming = False
         try:
             async with client:
@@ -153,7 +153,7 @@ class AnthropicMessagesProvider(Provider):
 
     async def list_models(self, key: str | None) -> list[str]:
         client = make_client(self.config, api_key_for(self.config, key), self.timeouts)
-        ctx = self._context(client, None, key)
+        ctx = ErrorContext.for_provider(self, client.base_url, None, key)
         try:
             async with client:
                 return [model.id async for model in client.models.list(limit=1000)]
@@ -204,18 +204,6 @@ class AnthropicMessagesProvider(Provider):
             "description": "Give the answer, as JSON that follows this schema.",
             "input_schema": input_schema,
         }
-
-    def _context(
-        self, client: anthropic.AsyncAnthropic, model: str | None, key: str | None
-    ) -> ErrorContext:
-        return ErrorContext(
-            config=self.config,
-            base_url=str(client.base_url).rstrip("/"),
-            model=model,
-            key=key,
-            connect_s=self.timeouts.connect,
-            idle_s=self.timeouts.idle,
-        )
 
 
 def _messages(request: RenderedRequest) -> list[MessageParam]:

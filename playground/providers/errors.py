@@ -27,6 +27,7 @@ import ssl
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import httpx2
@@ -47,6 +48,11 @@ from playground.core.errors import (
     ServerError,
 )
 from playground.core.provider_config import ProviderConfig
+from playground.core.redact import MASK
+from playground.core.redact import redact as redact_secrets
+
+if TYPE_CHECKING:
+    from playground.providers.base import Provider
 
 __all__ = [
     "PLACEHOLDER_KEY",
@@ -131,12 +137,28 @@ class ErrorContext:
     def redact(self, text: str) -> str:
         return redact(text, self.key)
 
+    @classmethod
+    def for_provider(
+        cls, provider: Provider, base_url: object, model: str | None, key: str | None
+    ) -> ErrorContext:
+        """The context for one request of ``provider`` to ``base_url`` (the SDK's, as given)."""
+        return cls(
+            config=provider.config,
+            base_url=str(base_url).rstrip("/"),
+            model=model,
+            key=key,
+            connect_s=provider.timeouts.connect,
+            idle_s=provider.timeouts.idle,
+        )
+
 
 def redact(text: str, key: str | None) -> str:
-    """``text`` with ``key``, and anything else shaped like a key, replaced by ``***``."""
-    if key and len(key) >= 4:
-        text = text.replace(key, "***")
-    return _KEYISH.sub("***", text)
+    """``text`` with ``key``, and anything else shaped like a key, replaced by ``***``.
+
+    On top of :func:`playground.core.redact.redact`, masked echoes of a key
+    that servers put in their messages (``sk-abc***wxyz``) go too.
+    """
+    return _KEYISH.sub(MASK, redact_secrets(text, [key] if key else []))
 
 
 def key_hint(config: ProviderConfig) -> str:

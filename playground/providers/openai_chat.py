@@ -109,7 +109,7 @@ class OpenAIChatProvider(Provider):
         self, request: RenderedRequest, target: Target, key: str | None
     ) -> AsyncGenerator[StreamEvent, None]:
         client = make_client(self.config, api_key_for(self.config, key), self.timeouts)
-        ctx = self._context(client, target.model, key)
+        ctx = ErrorContext.for_provider(self, client.base_url, target.model, key)
         streaming = False
         try:
             async with client:
@@ -147,7 +147,7 @@ class OpenAIChatProvider(Provider):
 
     async def list_models(self, key: str | None) -> list[str]:
         client = make_client(self.config, api_key_for(self.config, key), self.timeouts)
-        ctx = self._context(client, None, key)
+        ctx = ErrorContext.for_provider(self, client.base_url, None, key)
         try:
             async with client:
                 return [model.id async for model in client.models.list()]
@@ -168,18 +168,6 @@ class OpenAIChatProvider(Provider):
         if schema is not None:
             params["response_format"] = response_format(schema)
         return {name: value for name, value in params.items() if value is not omit}
-
-    def _context(
-        self, client: openai.AsyncOpenAI, model: str | None, key: str | None
-    ) -> ErrorContext:
-        return ErrorContext(
-            config=self.config,
-            base_url=str(client.base_url).rstrip("/"),
-            model=model,
-            key=key,
-            connect_s=self.timeouts.connect,
-            idle_s=self.timeouts.idle,
-        )
 
 
 class OpenAICompatibleProvider(OpenAIChatProvider):
