@@ -35,6 +35,7 @@ from playground.core.events import Finished, Retrying, StreamEvent, TextDelta, U
 from playground.core.provider_config import ProviderConfig, ProviderKind
 from playground.core.request import RenderedRequest
 from playground.core.structured import check_output
+from playground.core.tokens import estimate_tokens
 
 if TYPE_CHECKING:
     import httpx2
@@ -80,11 +81,6 @@ def sdk_timeout(timeouts: Timeouts) -> httpx2.Timeout:
     return httpx2.Timeout(
         connect=timeouts.connect, read=timeouts.idle, write=timeouts.idle, pool=timeouts.connect
     )
-
-
-def estimate_tokens(text: str) -> int:
-    """A rough token count for servers that report none: about four characters a token."""
-    return max(1, round(len(text) / 4)) if text else 0
 
 
 class Provider(abc.ABC):
