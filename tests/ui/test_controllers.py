@@ -88,7 +88,8 @@ def test_autosave_is_debounced_but_never_later_than_the_interval(qtbot, store: S
     assert drafts.has_pending
     assert drafts.flush()
     assert store.get_draft(prompt.id).document == doc(user="final")  # type: ignore[union-attr]
-    assert not drafts.has_pending and not drafts.autosave_active
+    assert not drafts.has_pending
+    assert not drafts.autosave_active
 
 
 def test_unsaved_state_follows_versions_and_restore_keeps_unsaved_work(qtbot, store: Store) -> None:
@@ -113,7 +114,8 @@ def test_unsaved_state_follows_versions_and_restore_keeps_unsaved_work(qtbot, st
     assert store.get_draft(prompt.id).document == doc(system="Unsaved work.")  # type: ignore[union-attr]
     restored = drafts.restore(1, discard_unsaved=True)
     assert restored == doc()
-    assert drafts.base_version == 1 and states[-1] == ("greet", False)
+    assert drafts.base_version == 1
+    assert states[-1] == ("greet", False)
     assert [v.message for v in drafts.versions()] == ["second", "first"]
 
 
@@ -126,7 +128,8 @@ def test_a_failed_autosave_keeps_the_edit_and_says_why(qtbot, store: Store, tmp_
     drafts.edit(doc(user="precious"))
     store._conn.execute("PRAGMA query_only = ON")  # writes now fail as on a read-only disk
     assert not drafts.flush()
-    assert failures and "Could not autosave" in failures[0]
+    assert failures
+    assert "Could not autosave" in failures[0]
     assert drafts.has_pending  # still in memory, written with the next flush
     store._conn.execute("PRAGMA query_only = OFF")
     assert drafts.flush()
@@ -201,7 +204,8 @@ def test_runs_stream_into_panes_and_are_logged(
     assert isinstance(by_pane["7"][0], Started)
     assert "".join(e.text for e in by_pane["7"] if isinstance(e, TextDelta)) == "Hello there, Ada."
     done = {p: es[-1].result for p, es in by_pane.items() if isinstance(es[-1], Completed)}
-    assert done["7"].status == "ok" and done["9"].status == "error"
+    assert done["7"].status == "ok"
+    assert done["9"].status == "error"
     assert "server" in (done["9"].error or "").lower()
     logged = store.list_runs(prompt.id)
     assert sorted(r.record.model for r in logged) == ["m-bad", "m-ok"]
@@ -221,7 +225,8 @@ def test_a_template_that_cannot_render_starts_nothing(qtbot, store: Store) -> No
     runs = RunController(store, KeyStore())
     with pytest.raises(MissingVariablesError):
         runs.start(prompt.id, doc(), {}, [("1", Target("ollama", "llama3"))])
-    assert not runs.busy and store.list_runs(prompt.id) == []
+    assert not runs.busy
+    assert store.list_runs(prompt.id) == []
 
 
 def test_restarting_a_pane_drops_the_old_runs_late_events(
