@@ -5,5 +5,6 @@ signals wired in the main window; no widget touches SQL or an SDK.
 """
 
 from playground.ui.controllers.library import LibraryController, PromptRow
+from playground.ui.controllers.providers import ProviderRow, ProvidersController
 
-__all__ = ["LibraryController", "PromptRow"]
+__all__ = ["LibraryController", "PromptRow", "ProviderRow", "ProvidersController"]
