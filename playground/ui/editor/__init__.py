@@ -1,0 +1,5 @@
+"""The prompt editor: system prompt, messages, n-shot examples, variables and JSON schema."""
+
+from playground.ui.editor.editor_widget import EditorWidget
+
+__all__ = ["EditorWidget"]
