@@ -5,46 +5,161 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from dataclasses import dataclass
+from types import TracebackType
 
 import qasync
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from playground import __version__, paths
 from playground.core.errors import PlaygroundError
+from playground.keystore import KeyStore, install_redaction
 from playground.store import Store
-from playground.ui.controllers import LibraryController
-from playground.ui.main_window import MainWindow
+from playground.ui.controllers.library import LibraryController
+from playground.ui.controllers.session import SessionMarker
+from playground.ui.icons import app_icon
+from playground.ui.main_window import MainWindow, Services
+from playground.ui.theme import ThemeWatcher, apply_theme
 
-__all__ = ["run_app"]
+__all__ = ["AppSession", "recovery_message", "run_app", "settings", "start"]
 
 log = logging.getLogger("playground.app")
 
+#: --smoke gives up when the window has not painted within this long.
+SMOKE_TIMEOUT_MS = 30_000
 
-def run_app() -> int:
-    """Open the desktop app and run until its last window closes."""
-    app = QApplication.instance() or QApplication(sys.argv)
-    assert isinstance(app, QApplication)
+
+def settings() -> QSettings:
+    """Window layout and preferences, as an INI file in the data dir (never a key)."""
+    return QSettings(str(paths.data_dir() / "settings.ini"), QSettings.Format.IniFormat)
+
+
+class _FirstPaint(QObject):
+    """Quits the app once the watched window has painted (for ``--smoke``)."""
+
+    def __init__(self, app: QApplication) -> None:
+        super().__init__()
+        self._app = app
+        self.painted = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and not self.painted:
+            self.painted = True
+            QTimer.singleShot(0, self._app.quit)
+        return False
+
+
+def recovery_message(names: list[str]) -> str:
+    shown = ", ".join(f"“{n}”" for n in names[:5]) + (" and more" if len(names) > 5 else "")
+    return (
+        "Prompt Playground did not close normally last time. Nothing was lost: "
+        f"the unsaved drafts of {shown} were restored from the library."
+    )
+
+
+@dataclass
+class AppSession:
+    """The running app's parts, as :func:`start` built them."""
+
+    app: QApplication
+    window: MainWindow
+    services: Services
+    marker: SessionMarker
+    crashed: bool
+
+    def close(self) -> None:
+        """Save what is pending and end the session cleanly (what quitting does)."""
+        self.services.drafts.flush()
+        self.window.save_layout()
+        self.marker.end()
+        self.services.store.close()
+
+
+def start(app: QApplication) -> AppSession:
+    """Build the services and the main window on ``app`` (not shown yet).
+
+    Raises :class:`PlaygroundError` when the library cannot be opened.
+    """
     app.setApplicationName("Prompt Playground")
     app.setOrganizationName("playground")
     app.setApplicationVersion(__version__)
-    icon = paths.resources_dir() / "icons" / "playground.svg"
-    if icon.is_file():
-        app.setWindowIcon(QIcon(str(icon)))
+    app.setDesktopFileName("playground")
+    apply_theme(app)
+    app.setWindowIcon(app_icon())
+    store = Store.open()
+    keys = KeyStore()
+    install_redaction(keys)
+    marker = SessionMarker()
+    crashed = marker.begin()
+    services = Services(store, keys, settings())
+    window = MainWindow(services)
+    if crashed:
+        try:
+            names = LibraryController(store).unsaved_prompts()
+        except PlaygroundError:
+            names = []
+        if names:
+            window.show_notice(recovery_message(names))
+    if keys.warning:
+        window.status.showMessage(keys.warning, 15000)
+    return AppSession(app, window, services, marker, crashed)
+
+
+def run_app(*, smoke: bool = False) -> int:
+    """Open the desktop app and run until its last window closes.
+
+    ``smoke``: open the main window, wait for its first paint, and exit 0.
+    """
+    app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
     try:
-        store = Store.open()
+        session = start(app)
     except PlaygroundError as exc:
         QMessageBox.critical(None, "Prompt Playground", str(exc))
         return 1
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    window = MainWindow(LibraryController(store))
+    window = session.window
+    watcher = ThemeWatcher(app)
+    watcher.changed.connect(lambda _scheme: window.apply_palette())
+    _install_excepthook(window)
+    first_paint = _FirstPaint(app)
+    if smoke:
+        window.installEventFilter(first_paint)
+        QTimer.singleShot(SMOKE_TIMEOUT_MS, app.quit)
     window.show()
+
     closed = asyncio.Event()
+    # Logging out or app.quit() skips closeEvent: aboutToQuit saves what is pending too.
     app.aboutToQuit.connect(closed.set)
     try:
         with loop:
             loop.run_until_complete(closed.wait())
     finally:
-        store.close()
+        session.close()
+    if smoke and not first_paint.painted:
+        print("playground: error: the main window did not paint", file=sys.stderr)
+        return 1
     return 0
+
+
+def _install_excepthook(window: MainWindow) -> None:
+    """A bug in a slot must not kill the app or lose work: save, log, tell the user calmly."""
+    previous = sys.excepthook
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            previous(kind, exc, tb)
+            return
+        log.error("unexpected error", exc_info=(kind, exc, tb))
+        try:
+            window.services.drafts.flush()
+            window.show_error(
+                "Something went wrong inside Prompt Playground. Your draft is saved and you "
+                "can carry on; the details are in the log."
+            )
+        except Exception:
+            log.exception("could not report an unexpected error")
+
+    sys.excepthook = hook

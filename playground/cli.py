@@ -47,6 +47,11 @@ def _build_parser() -> Parser:
     )
     parser.add_argument("--version", action="version", version=f"playground {__version__}")
     parser.add_argument("--verbose", action="store_true", help="verbose logging")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="open the main window, wait for its first paint, and exit (for start-up checks)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     sub.add_parser("gui", help="open the desktop app")
@@ -75,8 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"check it, or point {paths.HOME_ENV} at a writable folder",
             EXIT_FAILURE,
         )
-    if args.command in (None, "gui"):
-        return _open_gui()
+    if args.command in (None, "gui") or args.smoke:
+        return _open_gui(smoke=args.smoke)
     handler = _commands()[(args.command, getattr(args, "action", None))]
     try:
         with Store.open() as store:
@@ -102,7 +107,7 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
-def _open_gui() -> int:
+def _open_gui(*, smoke: bool = False) -> int:
     if sys.platform.startswith("linux") and not (
         os.environ.get("DISPLAY")
         or os.environ.get("WAYLAND_DISPLAY")
@@ -115,4 +120,4 @@ def _open_gui() -> int:
         )
     from playground.app import run_app  # Qt is imported only when the GUI is wanted
 
-    return run_app()
+    return run_app(smoke=smoke)
