@@ -643,11 +643,13 @@ class MainWindow(QMainWindow):
                     p.set_models(provider, models)
 
         try:
-            self._model_tasks[provider] = asyncio.ensure_future(fetch())
-        except RuntimeError:  # no event loop (a plain widget test): use the curated list
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no asyncio loop runs (a plain widget test): the curated list
             self._models[provider] = self._providers.default_models(provider)
             if pane is not None:
                 pane.set_models(provider, self._models[provider])
+            return
+        self._model_tasks[provider] = loop.create_task(fetch())
 
     # ================================================================ running
 

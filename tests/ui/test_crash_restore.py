@@ -1,0 +1,93 @@
+"""Kill -9 after an edit: the next start restores the draft and says so."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from playground.core.document import Message, PromptDocument
+from playground.store import Store
+from playground.ui.controllers.drafts import AUTOSAVE_MS
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _env(home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(PLAYGROUND_HOME=str(home), QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
+    return env
+
+
+def test_killed_app_restores_the_draft_on_next_start(playground_home: Path) -> None:
+    with Store.open() as store:
+        prompt = store.create_prompt(
+            "essay",
+            PromptDocument("essay", system="Write well.", messages=(Message("user", "Go"),)),
+        )
+        store.save_version(prompt.id, store.get_draft(prompt.id).document)  # type: ignore[union-attr]
+
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tests.ui.app_child", "edit", " Be bold."],
+        cwd=ROOT,
+        env=_env(playground_home),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        line = child.stdout.readline()
+        assert line.strip() == "EDITED", child.stderr.read() if child.stderr else line
+        # The autosave promise: an edit is in the store within the interval.
+        time.sleep(AUTOSAVE_MS / 1000 + 1.0)
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=10)
+    finally:
+        if child.poll() is None:
+            child.kill()
+        for stream in (child.stdout, child.stderr):
+            if stream is not None:
+                stream.close()
+    assert child.returncode == -signal.SIGKILL
+
+    restarted = subprocess.run(
+        [sys.executable, "-m", "tests.ui.app_child", "report"],
+        cwd=ROOT,
+        env=_env(playground_home),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert restarted.returncode == 0, restarted.stderr
+    seen = json.loads(restarted.stdout.strip().splitlines()[-1])
+    assert seen["crashed"] is True
+    assert seen["system"] == "Write well. Be bold."
+    assert "did not close normally" in seen["notice"]
+    assert "“essay”" in seen["notice"]
+    assert seen["title"].startswith("essay •")
+
+    # A clean quit leaves no crash behind.
+    again = subprocess.run(
+        [sys.executable, "-m", "tests.ui.app_child", "report"],
+        cwd=ROOT,
+        env=_env(playground_home),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert again.returncode == 0, again.stderr
+    calm = json.loads(again.stdout.strip().splitlines()[-1])
+    assert calm["crashed"] is False
+    assert calm["notice"] == ""
+    assert calm["system"] == "Write well. Be bold."
