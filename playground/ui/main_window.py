@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         self._models: dict[str, list[str]] = {}
         self._model_tasks: dict[str, asyncio.Task[None]] = {}
         self._dialogs: list[QWidget] = []  # non-modal dialogs kept alive while open
+        self._action_icons: dict[QAction, str] = {}
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_TITLE)
         self.resize(1400, 860)
@@ -170,6 +171,7 @@ class MainWindow(QMainWindow):
         action = QAction(text, self)
         if icon_name:
             action.setIcon(icon(icon_name))
+            self._action_icons[action] = icon_name
         if isinstance(shortcut, list):
             action.setShortcuts(shortcut)
         elif shortcut is not None:
@@ -1002,6 +1004,8 @@ class MainWindow(QMainWindow):
     def apply_palette(self) -> None:
         """Re-colour highlighters after the palette changed (dark/light switch)."""
         palette = self.palette()
+        for action, name in self._action_icons.items():
+            action.setIcon(icon(name))  # icons are drawn in the palette's text colour
         for highlighter in self.findChildren(QSyntaxHighlighter):
             set_palette = getattr(highlighter, "set_palette", None)
             if set_palette is not None:

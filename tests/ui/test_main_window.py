@@ -382,3 +382,26 @@ def test_export_writes_the_lossless_json(qtbot, make_window, store: Store, tmp_p
     assert data["schemaVersion"] == 1
     assert not window.write_export(str(tmp_path / "missing" / "x.json"), window.current_document())
     assert "Could not write" in window.notice.message()
+
+
+def test_switching_palette_recolours_the_toolbar_icons(
+    qtbot, qapp: QApplication, make_window, store: Store
+) -> None:
+    from PySide6.QtGui import QPalette
+
+    from playground.ui.icons import clear_cache
+    from playground.ui.theme import apply_theme
+
+    style, palette = qapp.style().name(), QPalette(qapp.palette())
+    try:
+        apply_theme(qapp, "light")
+        window = make_window()
+        before = window.run_all_action.icon().pixmap(24, 24).toImage()
+        apply_theme(qapp, "dark")
+        window.apply_palette()
+        after = window.run_all_action.icon().pixmap(24, 24).toImage()
+        assert before != after
+    finally:
+        qapp.setStyle(style)
+        qapp.setPalette(palette)
+        clear_cache()
