@@ -405,3 +405,20 @@ def test_switching_palette_recolours_the_toolbar_icons(
         qapp.setStyle(style)
         qapp.setPalette(palette)
         clear_cache()
+
+
+def test_ctrl_enter_runs_all_even_while_typing_in_an_editor(
+    qtbot, make_window, store: Store
+) -> None:
+    store.create_prompt("p", PromptDocument("p", messages=(Message("user", "x"),)))
+    window = make_window()
+    hits: list[bool] = []
+    window.run_all_action.triggered.connect(hits.append)
+    for name in ("systemEdit", "messageEdit"):
+        edit = child(window.editor, name, QPlainTextEdit)
+        window.activateWindow()
+        edit.setFocus()
+        qtbot.waitUntil(edit.hasFocus)
+        QTest.keyClick(edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert len(hits) == 2
+    assert child(window.editor, "systemEdit", QPlainTextEdit).toPlainText() == ""  # no newline
