@@ -413,7 +413,7 @@ def test_ctrl_enter_runs_all_even_while_typing_in_an_editor(
     store.create_prompt("p", PromptDocument("p", messages=(Message("user", "x"),)))
     window = make_window()
     hits: list[bool] = []
-    window.run_all_action.triggered.connect(hits.append)
+    window.run_all_action.triggered.connect(lambda *_: hits.append(True))
     for name in ("systemEdit", "messageEdit"):
         edit = child(window.editor, name, QPlainTextEdit)
         window.activateWindow()
