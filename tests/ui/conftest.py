@@ -18,6 +18,7 @@ import pytest
 import qasync
 from PySide6.QtWidgets import QApplication
 
+from playground.store import Store
 from tests.fakes.llm_server import FakeLLMServer
 
 T = TypeVar("T")
@@ -67,3 +68,17 @@ async def wait_until(
 def server() -> Iterator[FakeLLMServer]:
     with FakeLLMServer() as running:
         yield running
+
+
+@pytest.fixture
+def store() -> Iterator[Store]:
+    """The library in the test's own data dir."""
+    with Store.open() as s:
+        yield s
+
+
+@pytest.fixture
+def no_key_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No provider key or base URL leaks in from the developer's environment."""
+    for name in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_BASE_URL", "GPU_BOX_API_KEY"):
+        monkeypatch.delenv(name, raising=False)

@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,12 +23,6 @@ from playground.ui.controllers.runs import RunController, result_from_run
 from playground.ui.controllers.session import SessionMarker
 from tests.fakes.llm_server import FakeLLMServer
 from tests.ui.conftest import wait_until
-
-
-@pytest.fixture
-def store() -> Iterator[Store]:
-    with Store.open() as s:
-        yield s
 
 
 def doc(system: str = "Be brief.", user: str = "Hi {{ who }}") -> PromptDocument:

@@ -59,17 +59,7 @@ def test_killed_app_restores_the_draft_on_next_start(playground_home: Path) -> N
                 stream.close()
     assert child.returncode == -signal.SIGKILL
 
-    restarted = subprocess.run(
-        [sys.executable, "-m", "tests.ui.app_child", "report"],
-        cwd=ROOT,
-        env=_env(playground_home),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert restarted.returncode == 0, restarted.stderr
-    seen = json.loads(restarted.stdout.strip().splitlines()[-1])
+    seen = _report(playground_home)
     assert seen["crashed"] is True
     assert seen["system"] == "Write well. Be bold."
     assert "did not close normally" in seen["notice"]
@@ -77,17 +67,23 @@ def test_killed_app_restores_the_draft_on_next_start(playground_home: Path) -> N
     assert seen["title"].startswith("essay •")
 
     # A clean quit leaves no crash behind.
-    again = subprocess.run(
+    calm = _report(playground_home)
+    assert calm["crashed"] is False
+    assert calm["notice"] == ""
+    assert calm["system"] == "Write well. Be bold."
+
+
+def _report(home: Path) -> dict[str, object]:
+    """Start the app, read what it shows, quit normally."""
+    done = subprocess.run(
         [sys.executable, "-m", "tests.ui.app_child", "report"],
         cwd=ROOT,
-        env=_env(playground_home),
+        env=_env(home),
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
-    assert again.returncode == 0, again.stderr
-    calm = json.loads(again.stdout.strip().splitlines()[-1])
-    assert calm["crashed"] is False
-    assert calm["notice"] == ""
-    assert calm["system"] == "Write well. Be bold."
+    assert done.returncode == 0, done.stderr
+    seen: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return seen

@@ -40,12 +40,6 @@ ANSWER_B = "Hi there, Ada. Nice to meet you."
 
 
 @pytest.fixture
-def store() -> Iterator[Store]:
-    with Store.open() as s:
-        yield s
-
-
-@pytest.fixture
 def make_window(qtbot, store: Store, tmp_path: Path) -> Iterator[Callable[[], MainWindow]]:
     windows: list[MainWindow] = []
 

@@ -24,20 +24,10 @@ from playground.ui.controllers.providers import ProvidersController, default_key
 from tests.fakes.llm_server import FakeLLMServer, unused_port
 from tests.fakes.memory_keyring import MemoryKeyring, installed
 
+pytestmark = pytest.mark.usefixtures("no_key_variables")
+
 KEY = "sk-proj-ControllerKeyThatMustNotLeak1234"
 WRONG = "sk-proj-WrongKeyThatMustNotLeakEither987"
-
-
-@pytest.fixture(autouse=True)
-def _no_key_variables(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_BASE_URL", "GPU_BOX_API_KEY"):
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def store() -> Iterator[Store]:
-    with Store.open() as s:
-        yield s
 
 
 @pytest.fixture

@@ -27,19 +27,7 @@ WRONG = "sk-proj-WrongDialogKeyMustNotLeak0000000"
 LEFT = Qt.MouseButton.LeftButton
 
 # Qt's offscreen platform cannot pass a shown dialog's size limits on and says so.
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
-
-
-@pytest.fixture(autouse=True)
-def _no_key_variables(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_BASE_URL", "GPU_BOX_API_KEY"):
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def store() -> Iterator[Store]:
-    with Store.open() as s:
-        yield s
+pytestmark = pytest.mark.usefixtures("no_key_variables")
 
 
 @pytest.fixture
