@@ -37,6 +37,7 @@ __all__ = [
     "KeySource",
     "KeyStore",
     "RedactingFilter",
+    "clean_key",
     "install_redaction",
     "redact",
 ]
@@ -67,6 +68,20 @@ def _qualified_name(backend: KeyringBackend) -> str:
 def _builtin_env_vars() -> str:
     names = [c.key_env for c in BUILTIN_PROVIDERS if c.key_env]
     return " and ".join(names)
+
+
+def clean_key(key: str, provider: str) -> str:
+    """``key`` without surrounding white space; :class:`KeyStoreError` when it is empty
+    or has white space inside (a pasted ``Bearer ...`` or two lines), never echoing it."""
+    key = key.strip()
+    if not key:
+        raise KeyStoreError(f"The key for {provider} is empty, so nothing was stored.")
+    if any(ch.isspace() for ch in key):
+        raise KeyStoreError(
+            "The key contains spaces or line breaks, so it was not stored; "
+            "paste only the key itself."
+        )
+    return key
 
 
 class KeyStore:
@@ -244,9 +259,7 @@ class KeyStore:
         environment variable to use instead; nothing is written anywhere else.
         """
         name, env = _name_and_env(provider)
-        key = key.strip()
-        if not key:
-            raise KeyStoreError(f"The key for {name} is empty, so nothing was stored.")
+        key = clean_key(key, name)
         # Known before the backend sees it, so a backend that fails with the key
         # in its message is redacted in the log too.
         self._seen.add(key)

@@ -27,7 +27,7 @@ from playground.commands.common import (
 )
 from playground.core.errors import KeyStoreError, NotFoundError
 from playground.core.provider_config import ProviderConfig
-from playground.keystore import KeySource, KeyStore
+from playground.keystore import KeySource, KeyStore, clean_key
 from playground.store import Store
 
 __all__ = ["COMMANDS", "add_parsers", "key_label", "key_sources"]
@@ -87,19 +87,15 @@ def _read_key(config: ProviderConfig) -> str:
             key = ""
     else:
         key = stdin.readline()
-    key = key.strip()
-    if not key:
+    if not key.strip():
         raise UsageError(
             f"no key given for {config.name}: type or paste it when asked, or pipe it in, "
             f"e.g. printenv MY_KEY | playground keys set {config.name}"
         )
-    if any(ch.isspace() for ch in key):
-        # Never echoed: it is (most of) a key.
-        raise UsageError(
-            "the key contains spaces or line breaks, so it was not stored; "
-            "paste only the key itself"
-        )
-    return key
+    try:
+        return clean_key(key, config.name)
+    except KeyStoreError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _cmd_keys_set(store: Store, args: argparse.Namespace) -> int:

@@ -106,15 +106,7 @@ class ProvidersController:
 
     def save_key(self, name: str, key: str) -> None:
         """Store ``key`` for provider ``name`` in the system keyring (and nowhere else)."""
-        config = self._store.provider_config(name)
-        key = key.strip()
-        if any(ch.isspace() for ch in key):
-            # Not echoed: it is (most of) a key.
-            raise KeyStoreError(
-                "The key contains spaces or line breaks, so it was not stored; "
-                "paste only the key itself."
-            )
-        self._keys.set(config, key)
+        self._keys.set(self._store.provider_config(name), key)
 
     def delete_key(self, name: str) -> None:
         """Remove provider ``name``'s key from the keyring; :class:`NotFoundError` if none."""
