@@ -15,6 +15,7 @@ cancelled with its partial output) to an optional ``recorder``.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
 import logging
@@ -176,13 +177,22 @@ class Runner:
         self._recorder = recorder
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._stopping: set[str] = set()
+        self._stop_all_early = False
 
     def cancel(self, target_id: str | None = None) -> None:
-        """Stop one target (or all); each keeps its partial output, marked cancelled."""
+        """Stop one target (or all); each keeps its partial output, marked cancelled.
+
+        A stop that comes before :meth:`run` has started its targets is kept
+        and applied as they start, so a quick Stop is never lost.
+        """
+        if target_id is None and not self._tasks:
+            self._stop_all_early = True
         ids = list(self._tasks) if target_id is None else [target_id]
         for tid in ids:
             task = self._tasks.get(tid)
-            if task is not None and not task.done():
+            if task is None:
+                self._stopping.add(tid)
+            elif not task.done():
                 self._stopping.add(tid)
                 task.cancel()
 
@@ -194,11 +204,18 @@ class Runner:
         if len(set(ids)) != len(ids):
             raise PlaygroundError("each target in a run needs its own id")
         queue: asyncio.Queue[RunUpdate] = asyncio.Queue()
-        self._stopping.clear()
-        self._tasks = {
-            rt.id: asyncio.create_task(self._run_target(rt, request, queue, use_cache))
-            for rt in targets
-        }
+        early = set(ids) if self._stop_all_early else self._stopping & set(ids)
+        self._stopping = set()
+        self._stop_all_early = False
+        self._tasks = {}
+        for rt in targets:
+            task = asyncio.create_task(self._run_target(rt, request, queue, use_cache))
+            # A task cancelled before its first step never runs its own code:
+            # report it as stopped here, so every target still ends with Completed.
+            task.add_done_callback(functools.partial(self._never_started, rt=rt, queue=queue))
+            self._tasks[rt.id] = task
+        for tid in early:
+            self.cancel(tid)
         remaining = len(targets)
         try:
             while remaining:
@@ -210,6 +227,17 @@ class Runner:
             # The consumer went away (or was cancelled): stop what is still running.
             self.cancel()
             await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+            self._stopping.clear()
+
+    def _never_started(
+        self, task: asyncio.Task[None], *, rt: RunTarget, queue: asyncio.Queue[RunUpdate]
+    ) -> None:
+        # A started task that is stopped catches the cancellation and reports
+        # itself (see _stream), so a *cancelled* task that was being stopped
+        # never got to run at all.
+        if task.cancelled() and rt.id in self._stopping:
+            result = TargetResult(rt.id, rt.target, "cancelled", "", error="Stopped.")
+            queue.put_nowait(RunUpdate(rt.id, Completed(result)))
 
     async def collect(
         self, request: RenderedRequest, targets: Sequence[RunTarget], *, use_cache: bool = False
