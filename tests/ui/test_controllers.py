@@ -257,3 +257,63 @@ def test_restarting_a_pane_drops_the_old_runs_late_events(
     assert [r.output for r in completed] == ["new answer"]  # type: ignore[attr-defined]
     statuses = sorted(r.record.status for r in store.list_runs(prompt.id))
     assert statuses == ["cancelled", "ok"]  # the stopped run is still logged
+
+
+def test_an_unknown_provider_fails_only_its_pane(
+    qtbot, aio, store: Store, server: FakeLLMServer
+) -> None:
+    server.script("m", text="fine")
+    store.save_provider_config(
+        ProviderConfig(
+            "fake", "openai-compatible", base_url=server.openai_base_url, key_required=False
+        )
+    )
+    prompt = store.create_prompt("greet", doc())
+    runs = RunController(store, KeyStore())
+    done: dict[str, object] = {}
+    runs.update.connect(
+        lambda pane, event: (
+            done.__setitem__(pane, event.result) if isinstance(event, Completed) else None
+        )
+    )
+
+    async def scenario() -> None:
+        runs.start(
+            prompt.id,
+            doc(),
+            {"who": "x"},
+            [("1", Target("gone", "m")), ("2", Target("fake", "m"))],
+        )
+        await runs.wait_idle()
+
+    aio(scenario())
+    assert done["1"].status == "error"  # type: ignore[attr-defined]
+    assert "gone" in done["1"].error  # type: ignore[attr-defined]
+    assert done["2"].output == "fine"  # type: ignore[attr-defined]
+    assert not runs.busy
+
+
+def test_stop_pressed_at_once_stops_the_run(
+    qtbot, aio, store: Store, server: FakeLLMServer
+) -> None:
+    server.script("slow", text="word " * 200, chunk_delay=0.01)
+    store.save_provider_config(
+        ProviderConfig(
+            "fake", "openai-compatible", base_url=server.openai_base_url, key_required=False
+        )
+    )
+    prompt = store.create_prompt("greet", doc())
+    runs = RunController(store, KeyStore())
+    done: list[object] = []
+    runs.update.connect(
+        lambda pane, event: done.append(event.result) if isinstance(event, Completed) else None
+    )
+
+    async def scenario() -> None:
+        runs.start(prompt.id, doc(), {"who": "x"}, [("1", Target("fake", "slow"))])
+        runs.stop()  # before the task has even started
+        await runs.wait_idle()
+
+    aio(scenario())
+    assert [r.status for r in done] == ["cancelled"]  # type: ignore[attr-defined]
+    assert not runs.busy

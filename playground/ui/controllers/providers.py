@@ -9,6 +9,7 @@ logged or put into error text.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from dataclasses import dataclass, replace
@@ -17,7 +18,12 @@ from playground.core.errors import KeyStoreError, PlaygroundError, ProviderError
 from playground.core.provider_config import BUILTIN_PROVIDERS, ProviderConfig
 from playground.keystore import KeySource, KeyStore, redact
 from playground.providers.base import Timeouts
-from playground.providers.registry import available_models, build_provider, default_models
+from playground.providers.registry import (
+    available_models,
+    build_provider,
+    default_models,
+    provider_class,
+)
 from playground.running import effective_base_url
 from playground.store import Store
 from playground.store.provider_configs import normalize_provider_config
@@ -187,6 +193,7 @@ class ProvidersController:
             secrets.add(typed)
         try:
             use = typed or self._keys.require(config)
+            await asyncio.to_thread(provider_class, config.kind)  # import off the GUI thread
             provider = build_provider(
                 config, timeouts=Timeouts(connect=TEST_TIMEOUT_S, idle=TEST_TIMEOUT_S)
             )
@@ -210,6 +217,8 @@ class ProvidersController:
         except KeyStoreError as exc:
             log.info("models for %s: %s; offering the curated list", name, exc)
             return default_models(config)
+        # The first use of an SDK imports it (about a second): not on the GUI thread.
+        await asyncio.to_thread(provider_class, config.kind)
         provider = build_provider(config, timeouts=_MODELS_TIMEOUTS, max_retries=0)
         models, problem = await available_models(provider, key)
         if problem is not None:

@@ -21,11 +21,13 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from playground.core.document import Parameters, PromptDocument, Target, content_hash
+from playground.core.errors import PlaygroundError
 from playground.core.pricing import PriceTable
 from playground.core.request import RenderedRequest
 from playground.core.runner import Completed, Runner, RunTarget, RunUpdate, TargetResult
 from playground.core.templates import render
 from playground.keystore import KeyStore
+from playground.providers.registry import provider_class
 from playground.running import RunContext, load_prices, make_runner, prepare_targets
 from playground.store import Run, Store
 
@@ -67,14 +69,11 @@ class RunController(QObject):
         values: Mapping[str, str],
         panes: Sequence[tuple[str, Target]],
     ) -> None:
-        """Run ``document`` in each pane; raises before anything starts when it cannot render
-        (``TemplateError``) or names an unknown provider (``NotFoundError``)."""
+        """Run ``document`` in each pane; raises ``TemplateError`` before anything starts
+        when it cannot render. A pane whose provider is unknown fails on its own."""
         if not panes:
             return
         request = render(document, values)
-        prepared = prepare_targets(self._store, self._keys, [t for _, t in panes])
-        ids = [pane_id for pane_id, _ in panes]
-        targets = [replace(rt, id=pid) for rt, pid in zip(prepared, ids, strict=True)]
         digest = content_hash(document)
         version_id = next(
             (v.id for v in self._store.list_versions(prompt_id) if v.hash == digest), None
@@ -84,12 +83,12 @@ class RunController(QObject):
             self._prices = load_prices()
         runner = make_runner(self._store, context, prices=self._prices)
         was_busy = self.busy
-        for rt in targets:
-            old = self._owner.get(rt.id)
+        for pane_id, _ in panes:
+            old = self._owner.get(pane_id)
             if old is not None:
-                old.cancel(rt.id)
-            self._owner[rt.id] = runner
-        task = asyncio.ensure_future(self._drive(runner, request, targets))
+                old.cancel(pane_id)
+            self._owner[pane_id] = runner
+        task = asyncio.ensure_future(self._drive(runner, request, list(panes)))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         if not was_busy:
@@ -108,27 +107,42 @@ class RunController(QObject):
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def _drive(
-        self, runner: Runner, request: RenderedRequest, targets: list[RunTarget]
+        self, runner: Runner, request: RenderedRequest, panes: list[tuple[str, Target]]
     ) -> None:
+        targets: list[RunTarget] = []
         try:
+            known: list[tuple[str, Target]] = []
+            kinds: set[str] = set()
+            for pane_id, target in panes:
+                try:
+                    kinds.add(self._store.provider_config(target.provider).kind)
+                except PlaygroundError as exc:  # removed in Settings, say: only this pane fails
+                    failed = TargetResult(pane_id, target, "error", "", error=str(exc))
+                    self._deliver(runner, RunUpdate(pane_id, Completed(failed)))
+                    continue
+                known.append((pane_id, target))
+            # The first run of a provider imports its SDK (a second or more): off the GUI thread.
+            await asyncio.to_thread(lambda: [provider_class(k) for k in sorted(kinds)])
+            prepared = prepare_targets(self._store, self._keys, [t for _, t in known])
+            targets = [replace(rt, id=pid) for rt, (pid, _) in zip(prepared, known, strict=True)]
             async for update in runner.run(request, targets, use_cache=self.use_cache):
                 self._deliver(runner, update)
         except Exception:  # a bug here must not leave panes spinning forever
             log.exception("a run failed unexpectedly")
-            for rt in targets:
+            for pane_id, target in panes:
                 failed = TargetResult(
-                    rt.id,
-                    rt.target,
+                    pane_id,
+                    target,
                     "error",
                     "",
                     error="The run stopped unexpectedly; details are in the log.",
                     error_kind="InternalError",
                 )
-                self._deliver(runner, RunUpdate(rt.id, Completed(failed)))
+                self._deliver(runner, RunUpdate(pane_id, Completed(failed)))
         finally:
-            for rt in targets:
-                if self._owner.get(rt.id) is runner:
-                    del self._owner[rt.id]
+            for pane_id, _ in panes:
+                if self._owner.get(pane_id) is runner:
+                    del self._owner[pane_id]
             if not self._owner:
                 self.busy_changed.emit(False)
 
