@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QSyntaxHighlighter
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent, QSyntaxHighlighter
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
@@ -34,7 +34,7 @@ from playground.keystore import KeyStore
 from playground.store import Store
 from playground.ui.controllers.drafts import DraftController
 from playground.ui.controllers.library import LibraryController
-from playground.ui.controllers.providers import ProvidersController
+from playground.ui.controllers.providers import ProviderRow, ProvidersController
 from playground.ui.controllers.runs import RunController, result_from_run
 from playground.ui.dialogs.choose_outputs import ChooseOutputsDialog
 from playground.ui.dialogs.save_version import SaveVersionDialog
@@ -53,6 +53,12 @@ log = logging.getLogger("playground.ui")
 
 APP_TITLE = "Prompt Playground"
 NO_KEYS_HINT = "Add a key in Settings, or point a pane at a local server."
+#: Marks a pane that shows a past run (not one of the prompt's targets).
+FROM_HISTORY = "fromHistory"
+#: How long closing waits for stopped runs to be logged.
+CLOSE_WAIT_S = 5.0
+#: Edits are gathered into a document at most this often (the autosave adds its own wait).
+EDIT_SYNC_MS = 150
 #: Runs logged while a run goes on refresh the history at most this often.
 HISTORY_REFRESH_MS = 300
 
@@ -87,6 +93,10 @@ class MainWindow(QMainWindow):
         self._model_tasks: dict[str, asyncio.Task[None]] = {}
         self._dialogs: list[QWidget] = []  # non-modal dialogs kept alive while open
         self._action_icons: dict[QAction, str] = {}
+        self._closing = False
+        self._shown_once = False
+        self._close_task: asyncio.Future[None] | None = None
+        self._provider_rows: list[ProviderRow] | None = None
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_TITLE)
         self.resize(1400, 860)
@@ -159,6 +169,10 @@ class MainWindow(QMainWindow):
         self._history_timer.setSingleShot(True)
         self._history_timer.setInterval(HISTORY_REFRESH_MS)
         self._history_timer.timeout.connect(self._on_history_timer_timeout)
+        self._edit_timer = QTimer(self)
+        self._edit_timer.setSingleShot(True)
+        self._edit_timer.setInterval(EDIT_SYNC_MS)
+        self._edit_timer.timeout.connect(self._on_edit_timer_timeout)
 
     def _action(
         self,
@@ -377,7 +391,9 @@ class MainWindow(QMainWindow):
         """Show ``prompt_id``'s working copy; the previous prompt's edits are saved first."""
         if prompt_id == self._prompt_id:
             return
-        self._drafts.flush()
+        if not self._can_leave_draft():
+            self.library_panel.select(self._prompt_id)
+            return
         self._runs.stop()
         try:
             copy = self._library.working_copy(prompt_id)
@@ -393,16 +409,20 @@ class MainWindow(QMainWindow):
                 (t.json_schema_text for t in copy.document.targets if t.json_schema_text), None
             )
             self.editor.set_schema_text(schema)
-            self.panes.clear()
-            targets = copy.document.targets or (self._default_target(),)
-            for target in targets:
-                self.panes.add_pane(replace(target, json_schema_text=None) if target else None)
+            self._set_panes(copy.document)
         finally:
             self._loading = False
         self._show_editor(True)
         self.library_panel.select(prompt_id)
         self.refresh_history()
         self._on_editor_validity_changed(self.editor.is_valid(), self.editor.invalid_reason())
+
+    def _set_panes(self, document: PromptDocument) -> None:
+        """One pane per target of ``document`` (one default pane when it has none)."""
+        self.panes.clear()
+        targets = document.targets or (self._default_target(),)
+        for target in targets:
+            self.panes.add_pane(replace(target, json_schema_text=None) if target else None)
 
     def _show_editor(self, shown: bool) -> None:
         self.editor_stack.setCurrentWidget(self.editor if shown else self.empty_editor)
@@ -446,7 +466,8 @@ class MainWindow(QMainWindow):
         self.open_prompt(prompt_id)
 
     def _on_library_duplicate_requested(self, prompt_id: int) -> None:
-        self._drafts.flush()
+        if not self._can_leave_draft():
+            return
         try:
             name = self._library.unused_name(f"{self._library.name(prompt_id)} copy")
             new_id = self._library.duplicate(prompt_id, name)
@@ -458,27 +479,25 @@ class MainWindow(QMainWindow):
         self.status.showMessage(f"Duplicated as “{name}”.", 5000)
 
     def _on_library_rename_requested(self, prompt_id: int, name: str) -> None:
+        if prompt_id == self._prompt_id and not self._can_leave_draft():
+            self.reload_library()
+            return
         try:
-            if prompt_id == self._prompt_id:
-                self._drafts.flush()
             new_name = self._library.rename(prompt_id, name)
         except PlaygroundError as exc:
             self.show_error(str(exc))
             self.reload_library()
             return
         if prompt_id == self._prompt_id:
+            # The store renamed the draft document; the editor keeps its text, undo and
+            # caret, and current_document() takes the name from the draft controller.
             self._drafts.rename(new_name)
-            self._loading = True
-            try:  # the store renamed the draft document too
-                self.editor.set_document(self._library.working_copy(prompt_id).document)
-            finally:
-                self._loading = False
         self.reload_library()
 
     def _on_library_archive_requested(self, prompt_id: int, archive: bool) -> None:
+        if prompt_id == self._prompt_id and not self._can_leave_draft():
+            return
         try:
-            if prompt_id == self._prompt_id:
-                self._drafts.flush()
             name = self._library.name(prompt_id)
             self._library.set_archived(prompt_id, archive)
         except PlaygroundError as exc:
@@ -516,7 +535,7 @@ class MainWindow(QMainWindow):
         schema = self.editor.schema_text()
         targets = tuple(
             replace(t, json_schema_text=schema)
-            for t in (p.target() for p in self.panes.panes())
+            for t in (p.target() for p in self.panes.panes() if not p.property(FROM_HISTORY))
             if t is not None
         )
         return replace(doc, name=self._drafts.name or doc.name, targets=targets)
@@ -525,8 +544,33 @@ class MainWindow(QMainWindow):
         self._document_changed()
 
     def _document_changed(self) -> None:
-        if not self._loading and self._prompt_id is not None:
+        """An edit: the document is rebuilt at most every EDIT_SYNC_MS, not per keystroke."""
+        if not self._loading and self._prompt_id is not None and not self._edit_timer.isActive():
+            self._edit_timer.start()
+
+    def _on_edit_timer_timeout(self) -> None:
+        self._sync_edit()
+
+    def _sync_edit(self) -> None:
+        self._edit_timer.stop()
+        if self._prompt_id is not None:
             self._drafts.edit(self.current_document())
+
+    def flush_draft(self) -> bool:
+        """Write the latest edit to the store now. False (with a notice) when it could not be."""
+        self._sync_edit()
+        return self._drafts.flush()
+
+    def _can_leave_draft(self) -> bool:
+        """Before the open prompt is replaced: its edits must be in the store first."""
+        if self.flush_draft():
+            return True
+        self.notice.show_message(
+            "The draft could not be saved, so it stays open to keep your edits. "
+            "Free some disk space (or check the data folder), then try again.",
+            "error",
+        )
+        return False
 
     def _on_editor_validity_changed(self, valid: bool, reason: str) -> None:
         text = "" if valid else f"Run is disabled: {reason}"
@@ -552,16 +596,24 @@ class MainWindow(QMainWindow):
 
     def _default_target(self) -> Target | None:
         """A sensible target for a new pane: the first provider that can run now."""
-        try:
-            rows = self._providers.providers()
-        except PlaygroundError:
-            return None
+        rows = self._rows()
         for row in rows:
             if row.has_key or not row.key_required:
                 models = self._models.get(row.name) or self._providers.default_models(row.name)
                 if row.has_key and models:
                     return Target(row.name, models[0])
         return None
+
+    def _rows(self) -> list[ProviderRow]:
+        """Providers and their key status, read once (the keyring can be slow) until
+        Settings changes them."""
+        if self._provider_rows is None:
+            try:
+                self._provider_rows = self._providers.providers()
+            except PlaygroundError as exc:
+                log.warning("could not list providers: %s", exc)
+                return []
+        return self._provider_rows
 
     def add_pane(self) -> OutputPane | None:
         if self._prompt_id is None:
@@ -571,6 +623,18 @@ class MainWindow(QMainWindow):
         pane = self.panes.add_pane(source or self._default_target())
         self._document_changed()
         return pane
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            QTimer.singleShot(0, self._refresh_models)
+
+    def _refresh_models(self) -> None:
+        for pane in self.panes.panes():
+            target = pane.target()
+            if target is not None:
+                self._load_models(target.provider, pane)
 
     def _on_panes_pane_added(self, pane: OutputPane) -> None:
         try:
@@ -601,16 +665,14 @@ class MainWindow(QMainWindow):
         self._load_models(name, pane)
 
     def _on_pane_target_changed(self, pane: OutputPane) -> None:
+        pane.setProperty(FROM_HISTORY, False)  # edited: now one of the prompt's targets
         self._update_pane_hint(pane)
         self._document_changed()
 
     def _update_pane_hint(self, pane: OutputPane) -> None:
         target = pane.target()
         hint = ""
-        try:
-            rows = {r.name: r for r in self._providers.providers()}
-        except PlaygroundError:
-            rows = {}
+        rows = {r.name: r for r in self._rows()}
         if not any(r.has_key for r in rows.values() if r.key_required):
             hint = NO_KEYS_HINT
         if target is not None and target.provider in rows:
@@ -646,10 +708,15 @@ class MainWindow(QMainWindow):
 
         try:
             loop = asyncio.get_running_loop()
-        except RuntimeError:  # no asyncio loop runs (a plain widget test): the curated list
-            self._models[provider] = self._providers.default_models(provider)
+        except RuntimeError:
+            # Not running yet (the window is built before the loop starts): offer the
+            # curated list for now; the first show asks the servers (_refresh_models).
+            try:
+                defaults = self._providers.default_models(provider)
+            except PlaygroundError:
+                defaults = []
             if pane is not None:
-                pane.set_models(provider, self._models[provider])
+                pane.set_models(provider, defaults)
             return
         self._model_tasks[provider] = loop.create_task(fetch())
 
@@ -729,6 +796,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _save_version(self, message: str) -> None:
+        self._sync_edit()
         try:
             result = self._drafts.save_version(self.current_document(), message)
         except PlaygroundError as exc:
@@ -762,6 +830,7 @@ class MainWindow(QMainWindow):
             self.show_error(str(exc))
 
     def _on_history_restore_requested(self, number: int) -> None:
+        self._sync_edit()
         try:
             document = self._drafts.restore(number)
         except ConflictError:
@@ -810,13 +879,8 @@ class MainWindow(QMainWindow):
                 (t.json_schema_text for t in document.targets if t.json_schema_text), None
             )
             self.editor.set_schema_text(schema)
-            panes = self.panes.panes()
-            for i, target in enumerate(document.targets):
-                plain = replace(target, json_schema_text=None)
-                if i < len(panes):
-                    panes[i].set_target(plain)
-                else:
-                    self.panes.add_pane(plain)
+            self._runs.stop()
+            self._set_panes(document)
         finally:
             self._loading = False
         self.refresh_history()
@@ -857,7 +921,13 @@ class MainWindow(QMainWindow):
             return
         result = result_from_run(run)
         version = f"v{run.version_number}" if run.version_number else "draft"
-        pane = self.panes.add_pane(replace(result.target, json_schema_text=None))
+        self._loading = True
+        try:
+            pane = self.panes.add_pane(replace(result.target, json_schema_text=None))
+        finally:
+            self._loading = False
+        # A past run shown for reference is not one of the prompt's targets.
+        pane.setProperty(FROM_HISTORY, True)
         pane.show_result(result, title=f"Run #{run.id} · {version} · {run.created[:16]}")
         QTimer.singleShot(0, lambda: self.panes.ensureWidgetVisible(pane))
 
@@ -923,6 +993,7 @@ class MainWindow(QMainWindow):
 
     def _on_settings_providers_changed(self) -> None:
         self._models.clear()
+        self._provider_rows = None
         try:
             names = self._providers.provider_names()
         except PlaygroundError as exc:
@@ -1015,8 +1086,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Quit keeps everything: the draft is written; runs stop, their partial output logged."""
-        self._runs.stop()
-        if not self._drafts.flush():
+        if not self.flush_draft() and not self._closing:
             answer = QMessageBox.warning(
                 self,
                 "Draft not saved",
@@ -1027,5 +1097,23 @@ class MainWindow(QMainWindow):
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()
                 return
+        self._closing = True
+        if self._runs.busy:
+            # Let the streams wind down on the running loop (each is logged as
+            # cancelled with its partial output), then close for real.
+            event.ignore()
+            self._runs.stop()
+            if self._close_task is None:
+                self._close_task = asyncio.ensure_future(self._close_when_idle())
+            return
+        for task in list(self._model_tasks.values()):
+            task.cancel()
         self.save_layout()
         event.accept()
+
+    async def _close_when_idle(self) -> None:
+        try:
+            await asyncio.wait_for(self._runs.wait_idle(), CLOSE_WAIT_S)
+        except TimeoutError:
+            log.warning("runs did not stop within %s s; closing anyway", CLOSE_WAIT_S)
+        self.close()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from playground.core.document import Message, Parameters, PromptDocument, Target
-from playground.core.errors import ConflictError, MissingVariablesError
+from playground.core.errors import ConflictError, MissingVariablesError, PlaygroundError
 from playground.core.events import TextDelta
 from playground.core.provider_config import ProviderConfig
 from playground.core.runner import Completed, Started
@@ -317,3 +317,22 @@ def test_stop_pressed_at_once_stops_the_run(
     aio(scenario())
     assert [r.status for r in done] == ["cancelled"]  # type: ignore[attr-defined]
     assert not runs.busy
+
+
+def test_an_unwritable_draft_is_never_replaced(qtbot, store: Store) -> None:
+    a = store.create_prompt("a", doc())
+    b = store.create_prompt("b", doc(system="other"))
+    store.save_version(a.id, doc())
+    drafts = DraftController(store)
+    drafts.open(a.id, "a", doc(), 1)
+    drafts.edit(doc(user="precious"))
+    store._conn.execute("PRAGMA query_only = ON")
+    with pytest.raises(PlaygroundError, match="stays open"):
+        drafts.open(b.id, "b", doc(system="other"), None)
+    with pytest.raises(PlaygroundError, match="stays open"):
+        drafts.restore(1, discard_unsaved=True)
+    assert drafts.prompt_id == a.id
+    assert drafts.has_pending
+    store._conn.execute("PRAGMA query_only = OFF")
+    assert drafts.flush()
+    assert store.get_draft(a.id).document == doc(user="precious")  # type: ignore[union-attr]

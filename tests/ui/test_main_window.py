@@ -156,6 +156,8 @@ def test_write_run_save_diff_restore(
 
     # 3. Save a version (Ctrl+S asks for a message), edit, save again.
     def save(message: str) -> None:
+        window.activateWindow()  # the last dialog took the activation with it
+        qtbot.waitUntil(window.isActiveWindow)
         QTest.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
         dialogs = top_level(SaveVersionDialog)
         assert len(dialogs) == 1
@@ -174,7 +176,7 @@ def test_write_run_save_diff_restore(
 
     system = child(editor, "systemEdit", QPlainTextEdit)
     append_to(system, " Answer in French.")
-    assert window.windowTitle().startswith("Untitled prompt •")
+    qtbot.waitUntil(lambda: window.windowTitle().startswith("Untitled prompt •"))
     save("french")
     assert [v.number for v in store.list_versions(prompt_id)] == [2, 1]
 
@@ -191,7 +193,14 @@ def test_write_run_save_diff_restore(
     assert changes[0].after == "You are terse. Answer in French."
     dialogs[0].close()
 
-    # 5. Restore the first version: it becomes the draft, shown in the editor.
+    # 5. Word diff of two panes' outputs.
+    window.compare_panes(panes[0].pane_id, panes[1].pane_id)
+    diffs = top_level(DiffDialog)
+    assert len(diffs) == 1
+    assert "Ada" in diffs[0].patch_text()
+    diffs[0].close()
+
+    # 6. Restore the first version: it becomes the draft, shown in the editor and panes.
     tree.clearSelection()
     tree.topLevelItem(1).setSelected(True)
     child(window.history, "historyRestore", QAbstractButton).click()
@@ -199,12 +208,9 @@ def test_write_run_save_diff_restore(
     assert store.get_draft(prompt_id).base_version == 1  # type: ignore[union-attr]
     assert not window.windowTitle().startswith("Untitled prompt •")
     assert [v.number for v in store.list_versions(prompt_id)] == [2, 1]  # nothing lost
-
-    # 6. Word diff of two panes' outputs.
-    window.compare_panes(panes[0].pane_id, panes[1].pane_id)
-    diffs = top_level(DiffDialog)
-    assert len(diffs) == 1
-    diffs[0].close()
+    assert [p.target() for p in window.panes.panes()] == [
+        Target("local", m) for m in ("model-a", "model-b", "model-broken")
+    ]
 
 
 def test_restore_over_unsaved_edits_asks_first(qtbot, make_window, store: Store) -> None:
@@ -336,6 +342,8 @@ def test_past_run_opens_in_a_pane(
     assert len(panes) == 2
     assert panes[1].output_text() == "An old answer."
     assert panes[1].target() == Target("local", "m")
+    # Shown for reference: it is not added to the prompt's targets.
+    assert window.current_document().targets == (Target("local", "m"),)
 
 
 def test_shortcuts_dialog_lists_the_essentials(qtbot, make_window, store: Store) -> None:
@@ -416,3 +424,33 @@ def test_ctrl_enter_runs_all_even_while_typing_in_an_editor(
         QTest.keyClick(edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert len(hits) == 2
     assert child(window.editor, "systemEdit", QPlainTextEdit).toPlainText() == ""  # no newline
+
+
+def test_closing_while_a_run_streams_logs_it_as_stopped(
+    qtbot, aio, make_window, store: Store, server: FakeLLMServer
+) -> None:
+    server.script("slow", text="word " * 400, chunk_delay=0.01)
+    local_server(store, server)
+    doc = PromptDocument("p", messages=(Message("user", "Hi"),), targets=(Target("local", "slow"),))
+    prompt = store.create_prompt("p", doc)
+    window = make_window()
+    pane = window.panes.panes()[0]
+
+    async def scenario() -> None:
+        window.run_all()
+        await wait_until(lambda: len(pane.output_text()) > 20, what="streaming")
+        window.close()
+        assert window.isVisible()  # waits for the stream to wind down first
+        await wait_until(lambda: not window.isVisible(), what="the window to close")
+
+    # Closing the last window would quit the test's event loop as it quits the app.
+    qapp = QApplication.instance()
+    assert isinstance(qapp, QApplication)
+    qapp.setQuitOnLastWindowClosed(False)
+    try:
+        aio(scenario())
+    finally:
+        qapp.setQuitOnLastWindowClosed(True)
+    runs = store.list_runs(prompt.id)
+    assert [r.record.status for r in runs] == ["cancelled"]
+    assert runs[0].record.output.startswith("word word")

@@ -87,8 +87,12 @@ class DraftController(QObject):
     def open(
         self, prompt_id: int, name: str, document: PromptDocument, base_version: int | None
     ) -> None:
-        """Start tracking ``prompt_id``, whose stored draft (or version) is ``document``."""
-        self.flush()
+        """Start tracking ``prompt_id``, whose stored draft (or version) is ``document``.
+
+        Raises :class:`PlaygroundError` (and keeps the current prompt) when the current
+        prompt's pending edit cannot be written.
+        """
+        self._require_flushed()
         if self._store.get_draft(prompt_id) is None:
             # A prompt saved from the CLI has versions but no draft yet.
             self._store.save_draft(prompt_id, document, base_version)
@@ -163,7 +167,7 @@ class DraftController(QObject):
     def restore(self, number: int, *, discard_unsaved: bool = False) -> PromptDocument:
         """Make version ``number`` the draft; ConflictError when unsaved work is in the way."""
         prompt_id = self._require()
-        self.flush()
+        self._require_flushed()
         draft = self._store.restore_version(prompt_id, number, discard_unsaved=discard_unsaved)
         self._pending = None
         self._stored_hash = draft.hash
@@ -194,6 +198,12 @@ class DraftController(QObject):
         return self._store.get_run(run_id)
 
     # ------------------------------------------------------------ helpers
+
+    def _require_flushed(self) -> None:
+        if not self.flush():
+            raise PlaygroundError(
+                "The draft could not be saved, so it stays open to keep your edits."
+            )
 
     def _require(self) -> int:
         if self._prompt_id is None:
