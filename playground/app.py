@@ -70,7 +70,7 @@ class AppSession:
 
     def close(self) -> None:
         """Save what is pending and end the session cleanly (what quitting does)."""
-        self.services.drafts.flush()
+        self.window.flush_draft()
         self.window.save_layout()
         self.marker.end()
         self.services.store.close()
@@ -154,7 +154,7 @@ def _install_excepthook(window: MainWindow) -> None:
             return
         log.error("unexpected error", exc_info=(kind, exc, tb))
         try:
-            window.services.drafts.flush()
+            window.flush_draft()
             window.show_error(
                 "Something went wrong inside Prompt Playground. Your draft is saved and you "
                 "can carry on; the details are in the log."
