@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import sys
 from dataclasses import dataclass
 from types import TracebackType
@@ -22,7 +23,14 @@ from playground.ui.icons import app_icon
 from playground.ui.main_window import MainWindow, Services
 from playground.ui.theme import ThemeWatcher, apply_theme
 
-__all__ = ["AppSession", "recovery_message", "run_app", "settings", "start"]
+__all__ = [
+    "AppSession",
+    "install_sigterm",
+    "recovery_message",
+    "run_app",
+    "settings",
+    "start",
+]
 
 log = logging.getLogger("playground.app")
 
@@ -130,6 +138,7 @@ def run_app(*, smoke: bool = False) -> int:
         QTimer.singleShot(SMOKE_TIMEOUT_MS, app.quit)
     window.show()
 
+    install_sigterm(app)
     closed = asyncio.Event()
     # Logging out or app.quit() skips closeEvent: aboutToQuit saves what is pending too.
     app.aboutToQuit.connect(closed.set)
@@ -142,6 +151,19 @@ def run_app(*, smoke: bool = False) -> int:
         print("playground: error: the main window did not paint", file=sys.stderr)
         return 1
     return 0
+
+
+def install_sigterm(app: QApplication) -> None:
+    """A plain ``kill`` (logout, a service manager) quits like the Quit menu: edits are written.
+
+    Python runs signal handlers only between bytecodes; a light timer makes sure
+    it gets the chance while Qt idles.
+    """
+    signal.signal(signal.SIGTERM, lambda _sig, _frame: app.quit())
+    wake = QTimer(app)
+    wake.setInterval(250)
+    wake.timeout.connect(lambda: None)
+    wake.start()
 
 
 def _install_excepthook(window: MainWindow) -> None:

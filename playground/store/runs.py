@@ -98,15 +98,21 @@ def get_run(conn: sqlite3.Connection, run_id: int) -> Run:
 def list_runs(
     conn: sqlite3.Connection, prompt_id: int, *, version_number: int | None, limit: int
 ) -> list[Run]:
-    """Runs of a prompt (or of one of its versions), newest first."""
+    """Runs of a prompt (or of one of its versions, draft runs of its content included),
+    newest first."""
     prompt = require_prompt(conn, prompt_id)
     if version_number is None:
         rows = conn.execute(
             _SELECT_SQL + " WHERE r.prompt_id = ? ORDER BY r.id DESC LIMIT ?", [prompt_id, limit]
         )
     else:
-        version_id = find_version(conn, prompt, version_number)[0]
+        # A version's runs include runs of the same content made before it was
+        # saved (logged as draft runs, by content hash).
+        version_id, digest, _ = find_version(conn, prompt, version_number)
         rows = conn.execute(
-            _SELECT_SQL + " WHERE r.version_id = ? ORDER BY r.id DESC LIMIT ?", [version_id, limit]
+            _SELECT_SQL + " WHERE r.version_id = ? "
+            "OR (r.prompt_id = ? AND r.version_id IS NULL AND r.content_hash = ?) "
+            "ORDER BY r.id DESC LIMIT ?",
+            [version_id, prompt_id, digest, limit],
         )
     return [_run(row) for row in rows]

@@ -146,10 +146,10 @@ class LibraryPanel(QWidget):
         self.list.setVisible(has_items)
         self.empty.setVisible(not has_items)
         with QSignalBlocker(self.list):
-            for i in range(self.list.count()):
-                if self.list.item(i).data(_ID) == prompt_id:
-                    self.list.setCurrentRow(i)
-                    break
+            ids = self.ids()
+            # Not listed (filtered out by a search): select nothing rather than
+            # leave another prompt highlighted.
+            self.list.setCurrentRow(ids.index(prompt_id) if prompt_id in ids else -1)
         self._update_buttons()
 
     # ------------------------------------------------------------ queries
@@ -163,6 +163,12 @@ class LibraryPanel(QWidget):
 
     def names(self) -> list[str]:
         return [self.list.item(i).text() for i in range(self.list.count())]
+
+    def clear_search(self) -> None:
+        """Empty the search box without a delayed reload (the caller reloads)."""
+        with QSignalBlocker(self.search):
+            self.search.clear()
+        self._search_timer.stop()
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)

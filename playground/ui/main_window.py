@@ -449,7 +449,7 @@ class MainWindow(QMainWindow):
         except PlaygroundError as exc:
             self.show_error(str(exc))
             return
-        self.library_panel.search.clear()
+        self.library_panel.clear_search()
         self.reload_library()
         self.open_prompt(prompt_id)
         self.library_panel.start_rename()
@@ -732,12 +732,14 @@ class MainWindow(QMainWindow):
             self.notice.show_message(f"Run is disabled: {self.editor.invalid_reason()}", "warning")
             self.editor.focus_first_problem()
             return
-        ready = [(p, p.target()) for p in panes]
+        ready = [(p, None if p.parameter_error() else p.target()) for p in panes]
         missing = [p for p, t in ready if t is None]
         runnable = [(p, t) for p, t in ready if t is not None]
         if missing:
             self.status.showMessage(
-                f"{len(missing)} pane(s) have no provider or model yet and were skipped.", 8000
+                f"{len(missing)} pane(s) were skipped: they have no provider or model yet, "
+                "or a parameter to fix.",
+                8000,
             )
         if not runnable:
             return

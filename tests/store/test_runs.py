@@ -7,6 +7,7 @@ import sqlite3
 
 import pytest
 
+from playground.core.document import content_hash
 from playground.core.errors import NotFoundError
 from playground.store import RunRecord, Store
 
@@ -106,3 +107,15 @@ def test_the_status_is_checked_by_the_database(store: Store) -> None:
     with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed"):
         store.record_run(make_run(info.id, status="maybe"))
     assert store.list_runs(info.id) == []
+
+
+def test_a_versions_runs_include_draft_runs_of_the_same_content(store: Store) -> None:
+    info = store.create_prompt("p")
+    doc = make_doc("one")
+    digest = content_hash(doc)
+    before = store.record_run(make_run(info.id, None, output="before save", content_hash=digest))
+    store.record_run(make_run(info.id, None, output="other draft", content_hash="cd" * 32))
+    v1 = store.save_version(info.id, doc).version
+    after = store.record_run(make_run(info.id, v1.id, output="after save", content_hash=digest))
+    on_v1 = store.list_runs(info.id, version_number=1)
+    assert [(r.id, r.version_number) for r in on_v1] == [(after, 1), (before, None)]

@@ -18,7 +18,7 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QPlainTextEdit
 
-from playground.app import start
+from playground.app import install_sigterm, start
 
 
 def main() -> None:
@@ -26,6 +26,7 @@ def main() -> None:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     session = start(app)
+    install_sigterm(app)
     window = session.window
     window.show()
     system = window.editor.findChild(QPlainTextEdit, "systemEdit")

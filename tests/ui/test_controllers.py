@@ -336,3 +336,26 @@ def test_an_unwritable_draft_is_never_replaced(qtbot, store: Store) -> None:
     store._conn.execute("PRAGMA query_only = OFF")
     assert drafts.flush()
     assert store.get_draft(a.id).document == doc(user="precious")  # type: ignore[union-attr]
+
+
+def test_a_prompt_saved_without_declared_variables_is_not_unsaved_when_opened(
+    qtbot, store: Store
+) -> None:
+    raw = doc()  # uses {{ who }} but declares no variables, as the CLI may save it
+    prompt = store.create_prompt("greet", raw)
+    store.save_version(prompt.id, raw)
+    drafts = DraftController(store)
+    states: list[bool] = []
+    drafts.state_changed.connect(lambda _name, unsaved: states.append(unsaved))
+    drafts.open(prompt.id, "greet", raw, 1)
+    from dataclasses import replace
+
+    from playground.core.templates import sync_variables
+
+    as_editor_keeps_it = replace(raw, variables=sync_variables(raw))
+    assert as_editor_keeps_it != raw
+    drafts.edit(as_editor_keeps_it)
+    assert states == [False]
+    assert not drafts.unsaved()
+    drafts.edit(replace(as_editor_keeps_it, system="changed"))
+    assert states == [False, True]

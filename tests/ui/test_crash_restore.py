@@ -87,3 +87,31 @@ def _report(home: Path) -> dict[str, object]:
     assert done.returncode == 0, done.stderr
     seen: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
     return seen
+
+
+def test_sigterm_quits_cleanly_and_writes_the_last_edit(playground_home: Path) -> None:
+    with Store.open() as store:
+        prompt = store.create_prompt("essay", PromptDocument("essay", system="Write well."))
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tests.ui.app_child", "edit", " Now."],
+        cwd=ROOT,
+        env=_env(playground_home),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "EDITED"
+        child.send_signal(signal.SIGTERM)  # at once: before the autosave timer fires
+        child.wait(timeout=20)
+    finally:
+        if child.poll() is None:
+            child.kill()
+        for stream in (child.stdout, child.stderr):
+            if stream is not None:
+                stream.close()
+    assert child.returncode == 0
+    with Store.open() as store:
+        assert store.get_draft(prompt.id).document.system == "Write well. Now."  # type: ignore[union-attr]
+    assert list((playground_home / "sessions").iterdir()) == []

@@ -14,11 +14,13 @@ the error through ``save_failed`` and tries again on the next edit or flush.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from playground.core.document import PromptDocument, content_hash
 from playground.core.errors import PlaygroundError
+from playground.core.templates import sync_variables
 from playground.store import Run, SaveResult, Store, VersionInfo
 
 __all__ = ["AUTOSAVE_MS", "DraftController"]
@@ -47,6 +49,8 @@ class DraftController(QObject):
         self._name = ""
         self._pending: PromptDocument | None = None
         self._stored_hash: str | None = None  # hash of the draft as stored
+        self._stored_doc: PromptDocument | None = None
+        self._base_raw_hash: str | None = None
         self._base_hash: str | None = None  # hash of the version the draft is based on
         self._base_number: int | None = None
         self._timer = QTimer(self)
@@ -81,8 +85,15 @@ class DraftController(QObject):
         """Whether ``document`` (default: the latest edit) differs from the base version."""
         if document is None and self._pending is not None:
             document = self._pending
-        digest = content_hash(document) if document is not None else self._stored_hash
-        return self._base_hash is None or digest != self._base_hash
+        if document is None:
+            document = self._stored_doc
+        if self._base_hash is None or document is None:
+            return True
+        if content_hash(document) == self._base_raw_hash:
+            return False
+        if self._base_raw_hash == self._base_hash:
+            return True  # the base declares its variables as the editor does: hashes suffice
+        return _comparable_hash(document) != self._base_hash
 
     def open(
         self, prompt_id: int, name: str, document: PromptDocument, base_version: int | None
@@ -100,6 +111,7 @@ class DraftController(QObject):
         self._name = name
         self._pending = None
         self._stored_hash = content_hash(document)
+        self._stored_doc = document
         self._refresh_base()
         self.state_changed.emit(self._name, self.unsaved())
 
@@ -142,6 +154,7 @@ class DraftController(QObject):
             self.save_failed.emit(f"Could not autosave the draft: {exc}")
             return False
         self._stored_hash = draft.hash
+        self._stored_doc = document
         if self._pending is document:
             self._pending = None
         self.saved.emit()
@@ -160,6 +173,7 @@ class DraftController(QObject):
             raise PlaygroundError("The draft could not be written, so no version was saved.")
         result = self._store.save_version(prompt_id, document, message)
         self._stored_hash = content_hash(document)
+        self._stored_doc = document
         self._refresh_base()
         self.state_changed.emit(self._name, self.unsaved())
         return result
@@ -171,6 +185,7 @@ class DraftController(QObject):
         draft = self._store.restore_version(prompt_id, number, discard_unsaved=discard_unsaved)
         self._pending = None
         self._stored_hash = draft.hash
+        self._stored_doc = draft.document
         self._refresh_base()
         self.state_changed.emit(self._name, self.unsaved())
         return draft.document
@@ -215,6 +230,20 @@ class DraftController(QObject):
         if draft is None or draft.base_version is None:
             self._base_number = None
             self._base_hash = None
+            self._base_raw_hash = None
             return
         self._base_number = draft.base_version
-        self._base_hash = self._store.get_version(draft.prompt_id, draft.base_version).info.hash
+        base = self._store.get_version(draft.prompt_id, draft.base_version)
+        self._base_raw_hash = base.info.hash
+        self._base_hash = _comparable_hash(base.document)
+
+
+def _comparable_hash(document: PromptDocument) -> str:
+    """The hash the unsaved marker compares: variables as the editor keeps them.
+
+    A prompt saved elsewhere (the CLI, a file) may not declare the variables
+    its text uses; the editor always does. Comparing both that way keeps a
+    prompt that was only opened, or edited and changed back, from looking
+    unsaved.
+    """
+    return content_hash(replace(document, variables=sync_variables(document)))

@@ -57,7 +57,7 @@ __all__ = ["NO_RUNS", "NO_VERSIONS", "HistoryPanel"]
 
 NO_VERSIONS = "No versions yet. Press Ctrl+S to save one."
 NO_RUNS = "No runs of this version yet."
-NO_DRAFT_RUNS = "No runs of the draft yet."
+NO_DRAFT_RUNS = "No runs of this prompt yet."
 
 
 class HistoryPanel(QWidget):
@@ -330,7 +330,7 @@ class HistoryPanel(QWidget):
                 if keep and run.id in keep:
                     item.setSelected(True)
         self._runs_title.setText(
-            "Runs of the draft" if self._shown is None else f"Runs of v{self._shown}"
+            "All runs of this prompt" if self._shown is None else f"Runs of v{self._shown}"
         )
         self._runs_empty.setText(NO_DRAFT_RUNS if self._shown is None else NO_RUNS)
         self._runs_stack.setCurrentIndex(0 if self._runs else 1)
