@@ -8,19 +8,27 @@ time proportional to the lines that changed, never to the whole document.
 Colours follow the palette of the widget the document is shown in: each
 highlighter picks a light or a dark set by comparing the palette's text and
 base colours, and ``set_palette`` switches sets when the system theme changes.
+
+Streaming output stays cheap to colour: a fence line's lexer is looked up
+once per language and process (``warm_lexers_in_background`` does the
+imports off the GUI thread ahead of time), a line too long to be code a
+person reads is left plain, and while a pane streams, a long last line is
+coloured once it is complete rather than again on every flush.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 from dataclasses import dataclass
 from itertools import pairwise
 
 from pygments.lexer import Lexer
 from pygments.lexers import (
     TextLexer,
-    get_lexer_by_name,
-    get_lexer_for_filename,
+    find_lexer_class_by_name,
+    find_lexer_class_for_filename,
 )
 from pygments.styles import get_style_by_name
 from pygments.token import _TokenType
@@ -38,11 +46,16 @@ from PySide6.QtGui import (
 
 __all__ = [
     "COMMON_LANGUAGES",
+    "LIVE_LINE_LIMIT",
+    "MAX_HIGHLIGHTED_LINE",
     "CodeBlockHighlighter",
     "TemplateHighlighter",
     "is_dark",
     "preload_lexers",
+    "warm_lexers_in_background",
 ]
+
+log = logging.getLogger("playground.ui")
 
 
 def is_dark(palette: QPalette) -> bool:
@@ -296,18 +309,20 @@ _MAX_FENCE = 127
 # the list only ever grows.
 _LEXERS: list[Lexer] = []
 _LEXER_INDEX: dict[str, int] = {}
-#: Fence tags models use most, for ``preload_lexers``.
+#: Fence tags models use most, for ``preload_lexers``: most used first, and a
+#: lexer that calls others (html: css, javascript) after them, so the warm-up
+#: has prepared those by the time the GUI thread lexes with it.
 COMMON_LANGUAGES = (
     "",
     "python",
     "javascript",
-    "typescript",
     "json",
     "bash",
+    "typescript",
     "sql",
     "yaml",
-    "html",
     "css",
+    "html",
     "rust",
     "go",
     "java",
@@ -315,6 +330,24 @@ COMMON_LANGUAGES = (
     "cpp",
     "markdown",
 )
+#: Lines inside a fence longer than this are left plain. Lexing and laying out
+#: a formatted line costs time in proportion to its length (a 3,000-character
+#: line of minified JSON takes about 15 ms), and such lines are data, not code
+#: anyone reads line by line.
+MAX_HIGHLIGHTED_LINE = 3000
+#: While streaming, the last line is coloured as it grows only up to this
+#: length; a longer one is coloured once, when it is complete, instead of
+#: being lexed again on every flush.
+LIVE_LINE_LIMIT = 500
+
+# Making a pygments lexer the first time in a process imports its module and
+# compiles its rules (up to ~70 ms); the warm-up thread does that ahead of
+# time. A lock per lexer class keeps the two threads from preparing one class
+# at once, and only that: the GUI thread never waits while the warm-up works
+# on another language. The registry above is only ever touched on the GUI thread.
+_CLASS_LOCKS: dict[type[Lexer], threading.Lock] = {}
+_CLASS_LOCKS_GUARD = threading.Lock()
+_warm_up: threading.Thread | None = None
 
 
 def _lexer_index(language: str) -> int:
@@ -322,7 +355,7 @@ def _lexer_index(language: str) -> int:
     key = language.lower()
     index = _LEXER_INDEX.get(key)
     if index is None:
-        lexer = _find_lexer(key)
+        lexer = _make_lexer(key)
         # Two tags may name one language ("py", "python"); share the instance.
         for i, known in enumerate(_LEXERS):
             if type(known) is type(lexer):
@@ -335,24 +368,30 @@ def _lexer_index(language: str) -> int:
     return index
 
 
-def _find_lexer(language: str) -> Lexer:
+def _lexer_class(language: str) -> type[Lexer]:
     # No content-based guessing: pygments' guess_lexer asks every lexer to score
     # the text (tens of ms), and one line of a streaming reply is too little to
     # go on. A tag that is a file extension ("tsx", "h") is a cheap, sure guess.
     if language:
         try:
-            return get_lexer_by_name(language, stripnl=False, ensurenl=False)
+            found: type[Lexer] = find_lexer_class_by_name(language)
+            return found
         except ClassNotFound:
             pass
-        try:
-            lexer: Lexer = get_lexer_for_filename(
-                f"snippet.{language}", stripnl=False, ensurenl=False
-            )
-            return lexer
-        except ClassNotFound:
-            pass
-    plain: Lexer = TextLexer(stripnl=False, ensurenl=False)
+        by_extension: type[Lexer] | None = find_lexer_class_for_filename(f"snippet.{language}")
+        if by_extension is not None:
+            return by_extension
+    plain: type[Lexer] = TextLexer
     return plain
+
+
+def _make_lexer(language: str) -> Lexer:
+    """A lexer for a language tag (thread-safe; the first one of a class is the slow one)."""
+    cls = _lexer_class(language)
+    with _CLASS_LOCKS_GUARD:
+        lock = _CLASS_LOCKS.setdefault(cls, threading.Lock())
+    with lock:
+        return cls(stripnl=False, ensurenl=False)
 
 
 def preload_lexers(languages: tuple[str, ...] = COMMON_LANGUAGES) -> None:
@@ -363,6 +402,32 @@ def preload_lexers(languages: tuple[str, ...] = COMMON_LANGUAGES) -> None:
     """
     for language in languages:
         _lexer_index(language)
+
+
+def warm_lexers_in_background(languages: tuple[str, ...] = COMMON_LANGUAGES) -> None:
+    """Import and prepare the lexers for ``languages`` on a worker thread, once per process.
+
+    Returns at once. A fence whose lexer is ready costs the GUI thread next to
+    nothing when it streams in; one that arrives before its lexer is ready is
+    prepared on the spot, as without the warm-up. The thread holds the
+    interpreter lock only in short slices, so the GUI keeps running meanwhile.
+    """
+    global _warm_up
+    if _warm_up is not None:
+        return
+    styles = (CodeBlockHighlighter.LIGHT_STYLE, CodeBlockHighlighter.DARK_STYLE)
+
+    def warm() -> None:
+        try:
+            for style in styles:
+                get_style_by_name(style)
+            for language in languages:
+                _make_lexer(language)
+        except Exception:  # only a head start: the GUI thread does it again if need be
+            log.debug("lexer warm-up stopped", exc_info=True)
+
+    _warm_up = threading.Thread(target=warm, name="lexer-warm-up", daemon=True)
+    _warm_up.start()
 
 
 # Per pygments style, each token type's format, filled lazily; None means "leave as is".
@@ -403,7 +468,11 @@ class CodeBlockHighlighter(_LineHighlighter):
     Each line inside a fence is lexed on its own. That is what keeps streaming
     cheap (a new token re-lexes one line) at a known cost: a construct that
     spans lines, such as a Python triple-quoted string or a C block comment,
-    is coloured only on the line where it opens or closes.
+    is coloured only on the line where it opens or closes. Lines longer than
+    ``MAX_HIGHLIGHTED_LINE`` stay plain. While :attr:`streaming` is on, the
+    last line is taken to be still arriving: past ``LIVE_LINE_LIMIT``
+    characters it waits for its end (or for streaming to be switched off)
+    before it is coloured.
     """
 
     LIGHT_STYLE = "default"
@@ -411,6 +480,7 @@ class CodeBlockHighlighter(_LineHighlighter):
 
     def __init__(self, parent: QTextDocument | QObject, palette: QPalette | None = None) -> None:
         self._enabled = True
+        self._streaming = False
         super().__init__(parent, palette)
 
     def _build_formats(self) -> None:
@@ -429,6 +499,19 @@ class CodeBlockHighlighter(_LineHighlighter):
         if enabled != self._enabled:
             self._enabled = enabled
             self.rehighlight()
+
+    @property
+    def streaming(self) -> bool:
+        return self._streaming
+
+    def set_streaming(self, streaming: bool) -> None:
+        """Say whether text is still being appended; switching off colours the last line."""
+        if streaming == self._streaming:
+            return
+        self._streaming = streaming
+        document = self.document()
+        if not streaming and document is not None:
+            self.rehighlightBlock(document.lastBlock())
 
     @staticmethod
     def lexer_for_state(state: int) -> Lexer | None:
@@ -472,8 +555,14 @@ class CodeBlockHighlighter(_LineHighlighter):
         self._lex_line(text, (state >> 8) - 1)
 
     def _lex_line(self, text: str, lexer_index: int) -> None:
-        if not text or text.isspace():
+        if not text or text.isspace() or len(text) > MAX_HIGHLIGHTED_LINE:
             return
+        if (
+            self._streaming
+            and len(text) > LIVE_LINE_LIMIT
+            and not self.currentBlock().next().isValid()
+        ):
+            return  # coloured once complete: Qt highlights it again when its newline arrives
         formats = _TOKEN_FORMATS.setdefault(self.style_name, {})
         length = len(text)
         runs: list[tuple[int, QTextCharFormat | None]] = []

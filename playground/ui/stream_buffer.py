@@ -5,6 +5,12 @@ into a text widget would lay out and repaint the pane hundreds of times a
 second, and eight panes would starve the GUI thread. A ``StreamBuffer`` per
 pane only appends deltas to a list; a timer joins them and hands the text to
 the pane once per interval.
+
+One flush hands over at most ``max_chars`` characters. Inserting, laying out
+and highlighting text costs time in proportion to its length (several
+microseconds a character), so a pane that has fallen behind, or is fed
+faster than anyone can read, catches up in pieces the GUI thread can take
+without freezing, with the event loop running between them.
 """
 
 from __future__ import annotations
@@ -13,26 +19,49 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit
 
-__all__ = ["DEFAULT_INTERVAL_MS", "StreamBuffer", "append_plain_text"]
+__all__ = [
+    "CATCH_UP_MS",
+    "DEFAULT_INTERVAL_MS",
+    "MAX_FLUSH_CHARS",
+    "StreamBuffer",
+    "append_plain_text",
+]
 
 #: About two frames at 60 Hz: smooth to the eye, and cheap.
 DEFAULT_INTERVAL_MS = 33
+#: The most text one flush hands over: about 15 ms of work for highlighted code.
+MAX_FLUSH_CHARS = 2048
+#: How soon the next piece follows a flush that stopped at the limit: the event
+#: loop runs (paints, input, other panes) in between, but nothing waits longer.
+CATCH_UP_MS = 0
 
 
 class StreamBuffer(QObject):
     """Collects text deltas for one pane and emits them joined, at most once per interval.
 
     The timer is single-shot and armed by the first delta after a flush, so
-    an idle pane has no timer running at all, and two flushes are always at
-    least one interval apart. Call ``flush_now`` when the stream finishes or
-    is stopped, so the tail is not left waiting for the timer.
+    an idle pane has no timer running at all, and two flushes are at least
+    one interval apart unless the text pending exceeds ``max_chars``: then
+    each flush emits up to ``max_chars`` (cut after a newline where one is
+    near) and the rest follows after ``CATCH_UP_MS``. Call ``drain`` (or
+    ``flush_now``) when the stream finishes or is stopped, so the tail is not
+    left waiting for the timer.
     """
 
     flushed = Signal(str)
 
-    def __init__(self, interval_ms: int = DEFAULT_INTERVAL_MS, parent: QObject | None = None):
+    def __init__(
+        self,
+        interval_ms: int = DEFAULT_INTERVAL_MS,
+        parent: QObject | None = None,
+        *,
+        max_chars: int = MAX_FLUSH_CHARS,
+    ):
         super().__init__(parent)
         self._pending: list[str] = []
+        self._pending_chars = 0
+        self._interval_ms = interval_ms
+        self._max_chars = max(1, max_chars)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         # A coarse timer (within 5%) lets Qt batch the wake-ups of several panes.
@@ -42,12 +71,21 @@ class StreamBuffer(QObject):
 
     @property
     def interval_ms(self) -> int:
-        return self._timer.interval()
+        return self._interval_ms
+
+    @property
+    def max_chars(self) -> int:
+        return self._max_chars
 
     @property
     def pending(self) -> bool:
         """True while some appended text has not been flushed yet."""
         return bool(self._pending)
+
+    @property
+    def pending_chars(self) -> int:
+        """How many characters wait for a flush."""
+        return self._pending_chars
 
     @property
     def timer_active(self) -> bool:
@@ -58,29 +96,52 @@ class StreamBuffer(QObject):
         if not text:
             return
         self._pending.append(text)
+        self._pending_chars += len(text)
         if not self._timer.isActive():
-            self._timer.start()
+            self._timer.start(self._interval_ms)
 
     def flush_now(self) -> None:
-        """Emit whatever is pending at once (for a finished or stopped stream)."""
+        """Emit whatever is pending at once, in one piece, however long."""
         self._timer.stop()
-        self._flush()
+        self._flush(None)
+
+    def drain(self) -> None:
+        """Emit what is pending without waiting for the interval (for a finished stream).
+
+        Text that fits in one flush is emitted at once, as ``flush_now`` does;
+        a longer backlog goes out in ``max_chars`` pieces, one now and the
+        rest as fast as the event loop takes them.
+        """
+        self._timer.stop()
+        self._flush(None if self._pending_chars <= self._max_chars else self._max_chars)
 
     def clear(self) -> None:
         """Drop pending text without emitting it (for a pane being reset)."""
         self._timer.stop()
         self._pending.clear()
+        self._pending_chars = 0
 
     def _on_timer_timeout(self) -> None:
-        self._flush()
+        self._flush(self._max_chars)
 
-    def _flush(self) -> None:
+    def _flush(self, limit: int | None) -> None:
         if not self._pending:
             return
         # Swap the list out first: a slot may append again while we emit.
         text = "".join(self._pending)
         self._pending = []
+        self._pending_chars = 0
+        rest = ""
+        if limit is not None and len(text) > limit:
+            # Cutting after a newline spares the highlighter a half line to redo.
+            newline = text.rfind("\n", limit // 2, limit)
+            cut = newline + 1 if newline >= 0 else limit
+            text, rest = text[:cut], text[cut:]
+            self._pending = [rest]
+            self._pending_chars = len(rest)
         self.flushed.emit(text)
+        if rest and self._pending:  # not cleared by a slot
+            self._timer.start(CATCH_UP_MS)
 
 
 def append_plain_text(edit: QPlainTextEdit, text: str) -> None:

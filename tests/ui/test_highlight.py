@@ -7,14 +7,20 @@ import time
 from typing import TypeVar
 
 import pytest
+from pygments.lexer import RegexLexer
 from PySide6.QtGui import QColor, QPalette, QSyntaxHighlighter, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit
 
+from playground.ui import highlight
 from playground.ui.highlight import (
+    COMMON_LANGUAGES,
+    LIVE_LINE_LIMIT,
+    MAX_HIGHLIGHTED_LINE,
     CodeBlockHighlighter,
     TemplateHighlighter,
     is_dark,
     preload_lexers,
+    warm_lexers_in_background,
 )
 from playground.ui.stream_buffer import append_plain_text
 
@@ -340,6 +346,69 @@ def test_preloaded_lexers_are_used_even_for_a_last_line(qtbot) -> None:
     preload_lexers(("go",))
     edit, _ = editor(qtbot, CodeBlockHighlighter, "```go")
     assert lexer_name(edit, 0) == "Go"
+
+
+def test_a_line_too_long_to_read_is_left_plain(qtbot) -> None:
+    data = '{"id": 1, "name": "x"}, ' * (MAX_HIGHLIGHTED_LINE // 20)
+    assert len(data) > MAX_HIGHLIGHTED_LINE
+    fitting = data[: MAX_HIGHLIGHTED_LINE - 1]
+    edit, _ = editor(qtbot, CodeBlockHighlighter, f"```json\n{data}\n{fitting}\n```\nafter")
+    assert block(edit, 1).layout().formats() == []
+    assert coloured_ranges(edit, 2)
+    assert block(edit, 3).userState() == 0  # the fence still closes
+
+
+def coloured_ranges(edit: QPlainTextEdit, line: int) -> bool:
+    return any(
+        r.format.hasProperty(QTextCharFormat.Property.ForegroundBrush)
+        for r in block(edit, line).layout().formats()
+    )
+
+
+def test_while_streaming_a_long_last_line_is_coloured_once_it_is_complete(qtbot) -> None:
+    cls, calls = counting(CodeBlockHighlighter)
+    edit, h = editor(qtbot, cls)
+    h.set_streaming(True)
+    append_plain_text(edit, "```python\nimport os")
+    assert coloured_ranges(edit, 1)  # a short last line is coloured as it grows
+    long_piece = " + os.sep" * (LIVE_LINE_LIMIT // 8)
+    append_plain_text(edit, "\nvalue = 1" + long_piece)
+    assert len(block(edit, 2).text()) > LIVE_LINE_LIMIT
+    assert not coloured_ranges(edit, 2)
+    append_plain_text(edit, long_piece)
+    assert not coloured_ranges(edit, 2)
+    calls.clear()
+    append_plain_text(edit, "\n")  # the line is complete: coloured now, once
+    assert coloured_ranges(edit, 2)
+    assert calls.count(2) == 1
+
+
+def test_switching_streaming_off_colours_the_last_line(qtbot) -> None:
+    edit, h = editor(qtbot, CodeBlockHighlighter)
+    h.set_streaming(True)
+    assert h.streaming
+    append_plain_text(edit, "```python\nvalue = 1" + " + os.sep" * (LIVE_LINE_LIMIT // 8))
+    assert not coloured_ranges(edit, 1)
+    h.set_streaming(False)
+    assert not h.streaming
+    assert coloured_ranges(edit, 1)
+
+
+def test_lexers_are_prepared_on_a_worker_thread(qtbot) -> None:
+    warm_lexers_in_background()
+    thread = highlight._warm_up
+    assert thread is not None
+    assert thread.daemon
+    warm_lexers_in_background()  # once per process
+    assert highlight._warm_up is thread
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+    # Each common language's rule-based lexer has its rules compiled, so a
+    # first fence costs the GUI thread no import and no compiling.
+    prepared = [highlight._lexer_class(language) for language in COMMON_LANGUAGES[1:]]
+    rule_based = [cls for cls in prepared if issubclass(cls, RegexLexer)]
+    assert len(rule_based) > 10
+    assert all("_tokens" in cls.__dict__ for cls in rule_based)
 
 
 def _void_calls_leak_none() -> bool:

@@ -22,9 +22,10 @@ from PySide6.QtWidgets import (
 from playground.core.document import Parameters, Target
 from playground.core.events import Finished, Retrying, SchemaChecked, TextDelta, Usage
 from playground.core.runner import Completed, Started, TargetResult
+from playground.ui.highlight import LIVE_LINE_LIMIT
 from playground.ui.panes import MINIMUM_WIDTH, OutputPane
 from playground.ui.panes.parameter_editor import decode_stop, encode_stop, summarize
-from playground.ui.stream_buffer import StreamBuffer
+from playground.ui.stream_buffer import MAX_FLUSH_CHARS, StreamBuffer
 
 LEFT = Qt.MouseButton.LeftButton
 
@@ -218,6 +219,39 @@ def test_a_burst_of_deltas_is_painted_in_few_flushes(qtbot) -> None:
     assert len(flushes) < 50  # far fewer than 500
     assert "".join(flushes) == "".join(pieces)
     assert len(document_edits) == len(flushes)  # one document edit per flush, no rewrites
+
+
+def test_a_flood_of_text_is_painted_in_bounded_pieces_without_losing_any(qtbot) -> None:
+    pane = make_pane(qtbot)
+    view = output_view(pane)
+    pane.begin_run()
+    inserted: list[int] = []
+    view.document().contentsChange.connect(
+        lambda _pos, _removed, added: inserted.append(added) if added else None
+    )
+    lines = [f"line {i}: " + "words " * 12 + "\n" for i in range(400)]  # about 32 KB
+    for line in lines:  # all at once, faster than any pane paints
+        pane.apply_update(TextDelta(line))
+    text = "".join(lines)
+    pane.apply_update(Completed(result(output=text)))
+    assert pane.status_text() == "Done."  # the run is over at once...
+    assert view.toPlainText() != text  # ...and the text is not dumped in one freeze
+    qtbot.waitUntil(lambda: view.toPlainText() == text, timeout=5000)
+    assert len(inserted) > len(text) // MAX_FLUSH_CHARS
+    assert max(inserted) <= MAX_FLUSH_CHARS
+    assert pane.output_text() == text
+
+
+def test_a_long_last_line_of_code_is_coloured_when_the_run_ends(qtbot) -> None:
+    pane = make_pane(qtbot)
+    pane.begin_run()
+    long_line = "total = 1" + " + 1" * LIVE_LINE_LIMIT  # no newline: the answer ends here
+    answer = "Code:\n```python\n" + long_line
+    pane.apply_update(TextDelta(answer))
+    qtbot.waitUntil(lambda: output_view(pane).toPlainText() == answer, timeout=2000)
+    assert not coloured(code_formats(pane, "total = 1"))  # still arriving, as far as we know
+    pane.apply_update(Completed(result(output=answer)))
+    assert coloured(code_formats(pane, "total = 1"))
 
 
 def test_an_error_is_shown_in_the_pane_and_the_partial_output_stays(qtbot) -> None:

@@ -142,3 +142,70 @@ def test_append_leaves_the_users_selection_alone(qtbot) -> None:
     append_plain_text(edit, " tail")
     assert edit.textCursor().selectedText() == "line"
     assert edit.toPlainText().endswith("line 2 tail")
+
+
+# ---------------------------------------------------------------- bounded flushes
+
+
+def test_a_long_backlog_goes_out_in_pieces_cut_after_newlines(qtbot) -> None:
+    # A slow interval: only the catch-up pace can deliver ten pieces within the timeout.
+    buffer = StreamBuffer(interval_ms=400, max_chars=100)
+    got = collect(buffer)
+    text = "".join(f"{i:04d}" + "x" * 25 + "\n" for i in range(34))  # 34 lines of 30
+    buffer.append(text)
+    qtbot.waitUntil(lambda: "".join(got) == text, timeout=1500)
+    assert len(got) == 12  # 90 characters (three whole lines) a piece, then 30
+    assert all(len(piece) <= 100 and piece.endswith("\n") for piece in got)
+    assert not buffer.pending
+    assert not buffer.timer_active
+
+
+def test_a_backlog_without_newlines_is_cut_at_the_limit(qtbot) -> None:
+    buffer = StreamBuffer(interval_ms=10, max_chars=100)
+    got = collect(buffer)
+    buffer.append("a" * 150)
+    buffer.append("b" * 100)
+    qtbot.waitUntil(lambda: len("".join(got)) == 250, timeout=1000)
+    assert got == ["a" * 100, "a" * 50 + "b" * 50, "b" * 50]
+
+
+def test_drain_emits_a_short_tail_at_once_and_a_long_one_in_pieces(qtbot) -> None:
+    buffer = StreamBuffer(interval_ms=1000, max_chars=100)
+    got = collect(buffer)
+    buffer.append("short tail")
+    buffer.drain()
+    assert got == ["short tail"]
+    assert not buffer.timer_active
+    got.clear()
+    buffer.append("z" * 250)
+    assert buffer.pending_chars == 250
+    buffer.drain()
+    assert got == ["z" * 100]  # one piece now...
+    assert buffer.pending_chars == 150
+    qtbot.waitUntil(lambda: len(got) == 3, timeout=500)  # ...the rest well before the interval
+    assert "".join(got) == "z" * 250
+
+
+def test_flush_now_still_emits_everything_in_one_piece(qtbot) -> None:
+    buffer = StreamBuffer(interval_ms=10, max_chars=100)
+    got = collect(buffer)
+    buffer.append("q" * 250)
+    buffer.flush_now()
+    assert got == ["q" * 250]
+    assert buffer.pending_chars == 0
+
+
+def test_clear_stops_a_catch_up_under_way(qtbot) -> None:
+    buffer = StreamBuffer(interval_ms=10, max_chars=100)
+    got: list[str] = []
+
+    def on_flushed(text: str) -> None:
+        got.append(text)
+        buffer.clear()  # as a pane starting a new run would
+
+    buffer.flushed.connect(on_flushed)
+    buffer.append("r" * 250)
+    qtbot.waitUntil(lambda: bool(got), timeout=1000)
+    qtbot.wait(50)
+    assert got == ["r" * 100]
+    assert not buffer.timer_active

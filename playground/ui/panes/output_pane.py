@@ -6,9 +6,9 @@ whoever drives the run feeds it the runner's events through
 :meth:`OutputPane.show_result`.
 
 Streaming text is collected by a :class:`StreamBuffer` and painted at most
-every ~33 ms; the code-block highlighter then re-colours only the lines that
-changed. The pane keeps its own copy of the text, so :meth:`output_text` is
-exact (and complete) even between two paints.
+every ~33 ms, in pieces of bounded size; the code-block highlighter then
+re-colours only the lines that changed. The pane keeps its own copy of the
+text, so :meth:`output_text` is exact (and complete) even between two paints.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import time
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QIcon
 from PySide6.QtWidgets import (
     QFrame,
@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from playground.core.document import Parameters, Target
 from playground.core.events import Finished, Retrying, SchemaChecked, TextDelta, Usage
 from playground.core.runner import Completed, Started, TargetResult
-from playground.ui.highlight import CodeBlockHighlighter
+from playground.ui.highlight import CodeBlockHighlighter, warm_lexers_in_background
 from playground.ui.icons import icon
 from playground.ui.panes.footer import PaneFooter
 from playground.ui.panes.parameter_editor import ParameterEditor
@@ -53,6 +53,9 @@ MINIMUM_WIDTH = 260
 _CHARS_PER_TOKEN = 4
 # A rate over a shorter stretch than this is mostly noise.
 _MIN_RATE_WINDOW_S = 0.25
+# The code lexers are prepared on a worker thread this long after the first
+# pane appears: after start-up has painted, before a first answer is likely.
+_WARM_UP_DELAY_MS = 500
 
 _FINISH_NOTES = {
     "length": "Cut off at the token limit.",
@@ -121,6 +124,7 @@ class OutputPane(QFrame):
 
         self._set_icons()
         self._update_controls()
+        QTimer.singleShot(_WARM_UP_DELAY_MS, warm_lexers_in_background)
 
     # ------------------------------------------------------------ building
 
@@ -277,10 +281,12 @@ class OutputPane(QFrame):
 
     def begin_run(self) -> None:
         """Clear the last answer and show that a run is under way."""
+        warm_lexers_in_background()  # at once, if a run comes before the delayed start
         self._buffer.clear()
         self._parts = []
         self._chars = 0
         self._output.clear()
+        self._highlighter.set_streaming(True)
         self._title.hide()
         self._notes.clear()
         self.footer.reset()
@@ -312,9 +318,11 @@ class OutputPane(QFrame):
             self._started_at = time.monotonic()
             self.footer.set_note("Waiting for the first token…")
         elif isinstance(event, Completed):
-            self._buffer.flush_now()
             if event.result.output != self.output_text():
                 self._replace_output(event.result.output)
+            else:
+                # A long backlog is painted in pieces, not in one freeze.
+                self._buffer.drain()
             self._finish(event.result)
         else:
             log.warning("pane %s ignored an unknown event %r", self._pane_id, type(event))
@@ -372,6 +380,8 @@ class OutputPane(QFrame):
 
     def _on_buffer_flushed(self, text: str) -> None:
         append_plain_text(self._output, text)
+        if not self._running and not self._buffer.pending:
+            self._highlighter.set_streaming(False)  # the last line is complete now
         if self._running and self._first_token_at is not None:
             elapsed = time.monotonic() - self._first_token_at
             if elapsed >= _MIN_RATE_WINDOW_S:
@@ -380,13 +390,17 @@ class OutputPane(QFrame):
         self._update_actions()
 
     def _replace_output(self, text: str) -> None:
+        self._buffer.clear()
         self._parts = [text] if text else []
         self._chars = len(text)
+        self._highlighter.set_streaming(False)
         self._output.setPlainText(text)
 
     def _finish(self, result: TargetResult) -> None:
         self._running = False
         self._stopping = False
+        if not self._buffer.pending:
+            self._highlighter.set_streaming(False)
         footer = self.footer
         footer.spinner.stop()
         footer.clear_retry()

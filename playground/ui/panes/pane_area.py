@@ -44,6 +44,8 @@ class PaneArea(QScrollArea):
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self._panes: list[OutputPane] = []
+        # Every streamed delta is routed by pane id: a lookup, not a scan.
+        self._by_id: dict[str, OutputPane] = {}
         self._last_id = 0
 
         self._row = QWidget()
@@ -87,6 +89,7 @@ class PaneArea(QScrollArea):
         pane.remove_requested.connect(lambda: self.remove_pane(pane.pane_id))
         self._layout.insertWidget(len(self._panes), pane, 1)
         self._panes.append(pane)
+        self._by_id[pane.pane_id] = pane
         self._empty.hide()
         self.pane_added.emit(pane)
         return pane
@@ -97,6 +100,7 @@ class PaneArea(QScrollArea):
         if pane is None:
             return
         self._panes.remove(pane)
+        del self._by_id[pane_id]
         pane.shutdown()
         self._layout.removeWidget(pane)
         pane.hide()
@@ -109,7 +113,7 @@ class PaneArea(QScrollArea):
         return list(self._panes)
 
     def pane(self, pane_id: str) -> OutputPane | None:
-        return next((p for p in self._panes if p.pane_id == pane_id), None)
+        return self._by_id.get(pane_id)
 
     def clear(self) -> None:
         """Remove every pane (ids keep counting up)."""
