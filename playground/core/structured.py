@@ -5,9 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import jsonschema
-from jsonschema.exceptions import SchemaError
-
 from playground.core.events import SchemaChecked
 
 __all__ = ["check_output", "schema_problem"]
@@ -15,6 +12,10 @@ __all__ = ["check_output", "schema_problem"]
 
 def schema_problem(schema: dict[str, Any]) -> str | None:
     """Why ``schema`` is not a usable JSON Schema, or ``None`` when it is."""
+    # Imported on first use: jsonschema costs ~0.1 s, and the app's start-up need not pay it.
+    import jsonschema
+    from jsonschema.exceptions import SchemaError
+
     try:
         jsonschema.validators.validator_for(schema).check_schema(schema)
     except SchemaError as exc:
@@ -34,6 +35,8 @@ def check_output(text: str, schema: dict[str, Any]) -> SchemaChecked:
         return SchemaChecked(
             valid=False, error=f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         )
+    import jsonschema
+
     validator = jsonschema.validators.validator_for(schema)(schema)
     error = jsonschema.exceptions.best_match(validator.iter_errors(value))
     if error is None:

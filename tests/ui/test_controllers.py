@@ -359,3 +359,29 @@ def test_a_prompt_saved_without_declared_variables_is_not_unsaved_when_opened(
     assert not drafts.unsaved()
     drafts.edit(replace(as_editor_keeps_it, system="changed"))
     assert states == [False, True]
+
+
+def test_a_burst_of_deltas_reaches_the_pane_joined(
+    qtbot, aio, store: Store, server: FakeLLMServer
+) -> None:
+    text = "".join(f"w{i} " for i in range(400))
+    server.script("burst", text=text)  # one chunk per token, no delay: a burst
+    store.save_provider_config(
+        ProviderConfig(
+            "fake", "openai-compatible", base_url=server.openai_base_url, key_required=False
+        )
+    )
+    prompt = store.create_prompt("greet", doc())
+    runs = RunController(store, KeyStore())
+    deltas: list[str] = []
+    runs.update.connect(
+        lambda _pane, event: deltas.append(event.text) if isinstance(event, TextDelta) else None
+    )
+
+    async def scenario() -> None:
+        runs.start(prompt.id, doc(), {"who": "x"}, [("1", Target("fake", "burst"))])
+        await runs.wait_idle()
+
+    aio(scenario())
+    assert "".join(deltas) == text
+    assert len(deltas) < 200  # joined: far fewer signals than the 400+ chunks sent

@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject, Signal
 
 from playground.core.document import Parameters, PromptDocument, Target, content_hash
 from playground.core.errors import PlaygroundError
+from playground.core.events import TextDelta
 from playground.core.pricing import PriceTable
 from playground.core.request import RenderedRequest
 from playground.core.runner import Completed, Runner, RunTarget, RunUpdate, TargetResult
@@ -34,6 +35,9 @@ from playground.store import Run, Store
 __all__ = ["RunController", "result_from_run"]
 
 log = logging.getLogger("playground.ui")
+
+#: The run hands the loop (and so Qt) a turn at least every this many events.
+RELAY_BATCH = 64
 
 
 class RunController(QObject):
@@ -125,8 +129,7 @@ class RunController(QObject):
             await asyncio.to_thread(lambda: [provider_class(k) for k in sorted(kinds)])
             prepared = prepare_targets(self._store, self._keys, [t for _, t in known])
             targets = [replace(rt, id=pid) for rt, (pid, _) in zip(prepared, known, strict=True)]
-            async for update in runner.run(request, targets, use_cache=self.use_cache):
-                self._deliver(runner, update)
+            await self._relay(runner, request, targets)
         except Exception:  # a bug here must not leave panes spinning forever
             log.exception("a run failed unexpectedly")
             for pane_id, target in panes:
@@ -145,6 +148,44 @@ class RunController(QObject):
                     del self._owner[pane_id]
             if not self._owner:
                 self.busy_changed.emit(False)
+
+    async def _relay(
+        self, runner: Runner, request: RenderedRequest, targets: list[RunTarget]
+    ) -> None:
+        """Pass the runner's updates on, joining each pane's text deltas per loop turn.
+
+        After one socket read the runner can have hundreds of deltas queued; a
+        signal and a pane update per delta would hold the GUI thread for the
+        whole burst. Deltas are joined until the burst ends (or another event
+        of that pane arrives), and the loop gets a turn every RELAY_BATCH events.
+        """
+        loop = asyncio.get_running_loop()
+        pending: dict[str, list[str]] = {}
+        scheduled = False
+
+        def flush() -> None:
+            nonlocal scheduled
+            scheduled = False
+            for pane_id, parts in list(pending.items()):
+                self._deliver(runner, RunUpdate(pane_id, TextDelta("".join(parts))))
+            pending.clear()
+
+        count = 0
+        async for update in runner.run(request, targets, use_cache=self.use_cache):
+            if isinstance(update.event, TextDelta):
+                pending.setdefault(update.target_id, []).append(update.event.text)
+                if not scheduled:
+                    scheduled = True
+                    loop.call_soon(flush)
+            else:
+                parts = pending.pop(update.target_id, None)
+                if parts:
+                    self._deliver(runner, RunUpdate(update.target_id, TextDelta("".join(parts))))
+                self._deliver(runner, update)
+            count += 1
+            if count % RELAY_BATCH == 0:
+                await asyncio.sleep(0)
+        flush()
 
     def _deliver(self, runner: Runner, update: RunUpdate) -> None:
         if self._owner.get(update.target_id) is not runner:
