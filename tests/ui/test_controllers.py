@@ -25,6 +25,15 @@ from tests.fakes.llm_server import FakeLLMServer
 from tests.ui.conftest import wait_until
 
 
+def serve_locally(store: Store, server: FakeLLMServer) -> None:
+    """A keyless OpenAI-compatible provider called "fake", pointing at the loopback server."""
+    store.save_provider_config(
+        ProviderConfig(
+            "fake", "openai-compatible", base_url=server.openai_base_url, key_required=False
+        )
+    )
+
+
 def doc(system: str = "Be brief.", user: str = "Hi {{ who }}") -> PromptDocument:
     return PromptDocument("greet", system=system, messages=(Message("user", user),))
 
@@ -165,11 +174,7 @@ def test_runs_stream_into_panes_and_are_logged(
 ) -> None:
     server.script("m-ok", text="Hello there, Ada.", chunk_delay=0.005)
     server.script("m-bad", fault="server_error")
-    store.save_provider_config(
-        ProviderConfig(
-            "fake", "openai-compatible", base_url=server.openai_base_url, key_required=False
-        )
-    )
+    serve_locally(store, server)
     prompt = store.create_prompt("greet", doc())
     store.save_version(prompt.id, doc())
     runs = RunController(store, KeyStore())
@@ -227,11 +232,7 @@ def test_restarting_a_pane_drops_the_old_runs_late_events(
 ) -> None:
     server.script("slow", text="old " * 40, chunk_delay=0.02)
     server.script("fast", text="new answer")
-    store.save_provider_config(
-        ProviderConfig(
-            "fake", "openai-compatible", base_url=server.openai_base_url, key_required=False
-        )
-    )
+    serve_locally(store, server)
     prompt = store.create_prompt("greet", doc())
     runs = RunController(store, KeyStore())
     completed: list[object] = []
@@ -263,11 +264,7 @@ def test_an_unknown_provider_fails_only_its_pane(
     qtbot, aio, store: Store, server: FakeLLMServer
 ) -> None:
     server.script("m", text="fine")
-    store.save_provider_config(
-        ProviderConfig(
-            "fake", "openai-compatible", base_url=server.openai_base_url, key_required=False
-        )
-    )
+    serve_locally(store, server)
     prompt = store.create_prompt("greet", doc())
     runs = RunController(store, KeyStore())
     done: dict[str, object] = {}
@@ -297,11 +294,7 @@ def test_stop_pressed_at_once_stops_the_run(
     qtbot, aio, store: Store, server: FakeLLMServer
 ) -> None:
     server.script("slow", text="word " * 200, chunk_delay=0.01)
-    store.save_provider_config(
-        ProviderConfig(
-            "fake", "openai-compatible", base_url=server.openai_base_url, key_required=False
-        )
-    )
+    serve_locally(store, server)
     prompt = store.create_prompt("greet", doc())
     runs = RunController(store, KeyStore())
     done: list[object] = []
@@ -366,11 +359,7 @@ def test_a_burst_of_deltas_reaches_the_pane_joined(
 ) -> None:
     text = "".join(f"w{i} " for i in range(400))
     server.script("burst", text=text)  # one chunk per token, no delay: a burst
-    store.save_provider_config(
-        ProviderConfig(
-            "fake", "openai-compatible", base_url=server.openai_base_url, key_required=False
-        )
-    )
+    serve_locally(store, server)
     prompt = store.create_prompt("greet", doc())
     runs = RunController(store, KeyStore())
     deltas: list[str] = []

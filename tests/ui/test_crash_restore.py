@@ -35,29 +35,11 @@ def test_killed_app_restores_the_draft_on_next_start(playground_home: Path) -> N
         )
         store.save_version(prompt.id, store.get_draft(prompt.id).document)  # type: ignore[union-attr]
 
-    child = subprocess.Popen(
-        [sys.executable, "-m", "tests.ui.app_child", "edit", " Be bold."],
-        cwd=ROOT,
-        env=_env(playground_home),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    # The autosave promise: an edit is in the store within the interval.
+    code = _edit_then_signal(
+        playground_home, " Be bold.", signal.SIGKILL, wait=AUTOSAVE_MS / 1000 + 1.0
     )
-    try:
-        assert child.stdout is not None
-        line = child.stdout.readline()
-        assert line.strip() == "EDITED", child.stderr.read() if child.stderr else line
-        # The autosave promise: an edit is in the store within the interval.
-        time.sleep(AUTOSAVE_MS / 1000 + 1.0)
-        child.send_signal(signal.SIGKILL)
-        child.wait(timeout=10)
-    finally:
-        if child.poll() is None:
-            child.kill()
-        for stream in (child.stdout, child.stderr):
-            if stream is not None:
-                stream.close()
-    assert child.returncode == -signal.SIGKILL
+    assert code == -signal.SIGKILL
 
     seen = _report(playground_home)
     assert seen["crashed"] is True
@@ -71,6 +53,31 @@ def test_killed_app_restores_the_draft_on_next_start(playground_home: Path) -> N
     assert calm["crashed"] is False
     assert calm["notice"] == ""
     assert calm["system"] == "Write well. Be bold."
+
+
+def _edit_then_signal(home: Path, text: str, sig: signal.Signals, *, wait: float) -> int:
+    """Start the app, type ``text``, wait, send ``sig``; the exit code."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tests.ui.app_child", "edit", text],
+        cwd=ROOT,
+        env=_env(home),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        line = child.stdout.readline()
+        assert line.strip() == "EDITED", child.stderr.read() if child.stderr else line
+        time.sleep(wait)
+        child.send_signal(sig)
+        return child.wait(timeout=20)
+    finally:
+        if child.poll() is None:
+            child.kill()
+        for stream in (child.stdout, child.stderr):
+            if stream is not None:
+                stream.close()
 
 
 def _report(home: Path) -> dict[str, object]:
@@ -92,26 +99,8 @@ def _report(home: Path) -> dict[str, object]:
 def test_sigterm_quits_cleanly_and_writes_the_last_edit(playground_home: Path) -> None:
     with Store.open() as store:
         prompt = store.create_prompt("essay", PromptDocument("essay", system="Write well."))
-    child = subprocess.Popen(
-        [sys.executable, "-m", "tests.ui.app_child", "edit", " Now."],
-        cwd=ROOT,
-        env=_env(playground_home),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert child.stdout is not None
-        assert child.stdout.readline().strip() == "EDITED"
-        child.send_signal(signal.SIGTERM)  # at once: before the autosave timer fires
-        child.wait(timeout=20)
-    finally:
-        if child.poll() is None:
-            child.kill()
-        for stream in (child.stdout, child.stderr):
-            if stream is not None:
-                stream.close()
-    assert child.returncode == 0
+    # At once: before the autosave timer fires.
+    assert _edit_then_signal(playground_home, " Now.", signal.SIGTERM, wait=0) == 0
     with Store.open() as store:
         assert store.get_draft(prompt.id).document.system == "Write well. Now."  # type: ignore[union-attr]
     assert list((playground_home / "sessions").iterdir()) == []
