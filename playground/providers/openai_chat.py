@@ -6,16 +6,28 @@ ends however it ends). Only the parameters a target sets are sent. Structured
 output uses ``response_format`` ``json_schema``, strict when OpenAI's strict
 mode accepts the schema as it is.
 
-Chunks are read leniently: a chunk with an empty ``choices`` list (the usage
-chunk, or a keep-alive) is fine, usage may arrive in any chunk or not at all,
-and the finish reason is reported after the usage, whatever order they came in.
-A stream that stops without a finish reason was cut off, and says so.
+The call goes through the SDK's raw streaming response
+(``with_streaming_response``): the SDK builds and sends the request and turns
+an error status into its exceptions, as for any call, but the event stream is
+read here, with :class:`~playground.providers.sse.SSEDataReader` and
+``json.loads``. Building the SDK's typed chunk objects costs several times
+more CPU per chunk, and eight panes streaming at once on the GUI thread feel it.
+
+Chunks are read leniently, as plain JSON: a chunk with an empty ``choices``
+list (the usage chunk, or a keep-alive) is fine, usage may arrive in any chunk
+or not at all, fields of the wrong type are read past, and the finish reason is
+reported after the usage, whatever order they came in. An ``error`` chunk ends
+the answer with that error. A stream that stops without a finish reason was
+cut off, and says so.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from contextlib import aclosing
 from typing import Any, ClassVar, Literal, TypeVar
 
 import openai
@@ -39,6 +51,7 @@ from playground.providers.errors import (
     malformed_json,
     timed_out,
 )
+from playground.providers.sse import SSEDataReader
 
 __all__ = [
     "OpenAIChatProvider",
@@ -73,6 +86,10 @@ _NOT_STRICT = frozenset(
         "propertyNames",
     }
 )
+#: How long to read on after the answer ended (see ``_drain``).
+_DRAIN_S = 0.1
+#: What an error chunk that gives no message of its own is reported as.
+_STREAM_ERROR = "An error occurred during streaming"
 _SDK_ERRORS: tuple[type[Exception], ...] = (
     openai.APIError,
     json.JSONDecodeError,
@@ -112,36 +129,47 @@ class OpenAIChatProvider(Provider):
         ctx = ErrorContext.for_provider(self, client.base_url, target.model, key)
         streaming = False
         try:
-            async with client:
-                stream = await client.chat.completions.create(
+            async with (
+                client,
+                # The raw response: the SDK still sends the request and raises its
+                # status errors, but the body is read here (see the module docstring).
+                client.chat.completions.with_streaming_response.create(
                     model=target.model,
                     messages=_messages(request),
                     stream=True,
                     stream_options={"include_usage": True},
                     **self._parameters(target),
-                )
+                ) as response,
+                aclosing(response.iter_bytes()) as body,
+            ):
                 streaming = True
-                async with stream:
-                    finish: str | None = None
-                    usage: Usage | None = None
-                    async for chunk in stream:
-                        if chunk.usage is not None:
-                            usage = Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
-                        for choice in chunk.choices or ():
-                            if choice.index != 0:
-                                continue
-                            delta = choice.delta
-                            # A refusal replaces the content; show it rather than nothing.
-                            text = (delta.content or delta.refusal) if delta is not None else None
-                            if text:
+                reader = SSEDataReader()
+                finish: str | None = None
+                usage: Usage | None = None
+                done = False
+                try:
+                    async for raw in body:
+                        for data in reader.feed(raw):
+                            if data.startswith("[DONE]"):
+                                done = True
+                                break
+                            texts, counts, reason = _read_chunk(ctx, data)
+                            usage = counts or usage
+                            finish = reason or finish
+                            for text in texts:
                                 yield TextDelta(text)
-                            if choice.finish_reason:
-                                finish = choice.finish_reason
-                    if finish is None:
-                        raise ended_early(ctx)
-                    if usage is not None:
-                        yield usage
-                    yield Finished(_FINISH_REASONS.get(finish, finish))
+                        if done:
+                            break
+                except (json.JSONDecodeError, ProviderError):
+                    await _drain(body)  # servers end the body after a broken chunk
+                    raise
+                if done:
+                    await _drain(body)
+                if finish is None:
+                    raise ended_early(ctx)
+                if usage is not None:
+                    yield usage
+                yield Finished(_FINISH_REASONS.get(finish, finish))
         except _SDK_ERRORS as exc:
             raise _provider_error(exc, ctx, streaming=streaming) from None
 
@@ -253,6 +281,84 @@ def _messages(request: RenderedRequest) -> list[ChatCompletionMessageParam]:
 
 def _given(value: _T | None) -> _T | Omit:
     return omit if value is None else value
+
+
+async def _drain(body: AsyncIterator[bytes]) -> None:
+    """Read the rest of ``body`` (for :data:`_DRAIN_S` at most) after we stopped listening.
+
+    Breaking off mid-body would leave the HTTP layer's nested async generators
+    suspended; one finalised later, with no loop running (as under qasync),
+    fails noisily. Servers end the body right after ``[DONE]`` or an error
+    chunk, so this costs nothing in practice. Whatever it reads is ignored.
+    """
+    with contextlib.suppress(TimeoutError, *TRANSPORT_ERRORS):
+        async with asyncio.timeout(_DRAIN_S):
+            async for _ in body:
+                pass
+
+
+def _read_chunk(ctx: ErrorContext, data: str) -> tuple[list[str], Usage | None, str]:
+    """One chunk's text pieces, its usage, and its finish reason (``""``: none).
+
+    Only the first choice is shown; a choice without an ``index`` is taken to be it.
+    Raises ``json.JSONDecodeError``, or the reported error for an error chunk.
+    """
+    chunk = json.loads(data)
+    if not isinstance(chunk, dict):
+        return [], None, ""  # not a chunk at all; read past it, as other oddities
+    if chunk.get("error"):
+        raise _stream_error(ctx, chunk["error"])
+    counts = chunk.get("usage")
+    usage = _usage(counts) if isinstance(counts, dict) else None
+    texts: list[str] = []
+    finish = ""
+    choices = chunk.get("choices")
+    for choice in choices if isinstance(choices, list) else ():
+        if not isinstance(choice, dict) or choice.get("index", 0) != 0:
+            continue
+        delta = choice.get("delta")
+        if isinstance(delta, dict):
+            # A refusal replaces the content; show it rather than nothing.
+            text = delta.get("content") or delta.get("refusal")
+            if text and isinstance(text, str):
+                texts.append(text)
+        reason = choice.get("finish_reason")
+        if reason and isinstance(reason, str):
+            finish = reason
+    return texts, usage, finish
+
+
+def _usage(counts: Mapping[str, Any]) -> Usage | None:
+    """The chunk's ``usage`` object as our event; ``None`` when it holds no counts."""
+    prompt, completion = counts.get("prompt_tokens"), counts.get("completion_tokens")
+    prompt = prompt if type(prompt) is int else None
+    completion = completion if type(completion) is int else None
+    if prompt is None and completion is None:
+        return None
+    return Usage(prompt, completion)
+
+
+def _stream_error(ctx: ErrorContext, error: object) -> ProviderError:
+    """The error for an ``{"error": ...}`` chunk: the server gave up after the 200.
+
+    Read as the SDK reads it: the server's message, else its plain-text error,
+    else a generic word; ``type`` and ``code`` pick the error class.
+    """
+    if isinstance(error, Mapping):
+        message = error.get("message")
+        said = message if isinstance(message, str) else _STREAM_ERROR
+        error_type = error.get("type")
+        code = error.get("code")
+        return from_status(
+            ctx,
+            None,
+            said,
+            error_type=error_type if isinstance(error_type, str) else None,
+            error_code=None if code is None else str(code),
+        )
+    if isinstance(error, str) and not error.lstrip().startswith("<"):
+        return from_status(ctx, None, error)
+    return from_status(ctx, None, _STREAM_ERROR)
 
 
 def _provider_error(exc: Exception, ctx: ErrorContext, *, streaming: bool) -> ProviderError:
