@@ -595,12 +595,15 @@ class MainWindow(QMainWindow):
     # ================================================================ panes
 
     def _default_target(self) -> Target | None:
-        """A sensible target for a new pane: the first provider that can run now."""
-        rows = self._rows()
-        for row in rows:
-            if row.has_key or not row.key_required:
+        """A target for a new pane: the first provider with a key, and its first model.
+
+        Keyless local servers are not picked: one may not be running, and an
+        empty pane says how to point it at one.
+        """
+        for row in self._rows():
+            if row.has_key:
                 models = self._models.get(row.name) or self._providers.default_models(row.name)
-                if row.has_key and models:
+                if models:
                     return Target(row.name, models[0])
         return None
 
