@@ -81,6 +81,7 @@ class AppSession:
         """Save what is pending and end the session cleanly (what quitting does)."""
         self.window.flush_draft()
         self.window.save_layout()
+        self.services.runs.close()
         self.marker.end()
         self.services.store.close()
 

@@ -66,6 +66,10 @@ def _build_parser() -> Parser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list == ["--run-host"]:  # the app's run process, in a frozen bundle
+        from playground.run_host import host_main
+
+        return host_main()
     try:
         args = _build_parser().parse_args(args_list)
     except UsageError as exc:

@@ -14,6 +14,7 @@ import logging
 import os
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from playground import paths
 from playground.core.document import PromptDocument, Target, content_hash
@@ -23,12 +24,12 @@ from playground.core.pricing import PriceTable
 from playground.core.provider_config import ProviderConfig
 from playground.core.request import RenderedRequest
 from playground.core.runner import Recorder, Runner, RunTarget, TargetResult
-from playground.keystore import KeyStore
 from playground.providers.base import DEFAULT_MAX_RETRIES, Timeouts
 from playground.providers.registry import build_provider
 from playground.store import RunRecord, Store
 
 __all__ = [
+    "KeySource",
     "RunContext",
     "StoreCache",
     "context_for",
@@ -65,9 +66,15 @@ class _FailingProvider:
         yield  # pragma: no cover - makes this an async generator
 
 
+class KeySource(Protocol):
+    """Where a run's keys come from: a :class:`KeyStore`, or keys looked up elsewhere."""
+
+    def require(self, config: ProviderConfig) -> str | None: ...
+
+
 def prepare_targets(
     store: Store,
-    keys: KeyStore,
+    keys: KeySource,
     targets: Sequence[Target],
     *,
     timeouts: Timeouts | None = None,

@@ -3,8 +3,15 @@
 A model can send hundreds of deltas a second per pane. Inserting each one
 into a text widget would lay out and repaint the pane hundreds of times a
 second, and eight panes would starve the GUI thread. A ``StreamBuffer`` per
-pane only appends deltas to a list; a timer joins them and hands the text to
-the pane once per interval.
+pane only appends deltas to a list; once per interval the text is joined and
+handed to the pane.
+
+The flushes of all panes are spread out by one shared :class:`FlushScheduler`:
+it flushes at most one buffer per slot of a few milliseconds, the one that
+has waited longest. Panes fed by the same burst of network data would
+otherwise all flush, lay out and repaint in the same event-loop turn, and
+eight panes painting at once froze the window for 25 to 50 ms; one at a time,
+each turn stays a few milliseconds long.
 
 One flush hands over at most ``max_chars`` characters. Inserting, laying out
 and highlighting text costs time in proportion to its length (several
@@ -15,14 +22,18 @@ without freezing, with the event loop running between them.
 
 from __future__ import annotations
 
+import contextlib
+import time
+
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit
 
 __all__ = [
-    "CATCH_UP_MS",
     "DEFAULT_INTERVAL_MS",
     "MAX_FLUSH_CHARS",
+    "SLOT_MS",
+    "FlushScheduler",
     "StreamBuffer",
     "append_plain_text",
 ]
@@ -31,21 +42,73 @@ __all__ = [
 DEFAULT_INTERVAL_MS = 33
 #: The most text one flush hands over: about 15 ms of work for highlighted code.
 MAX_FLUSH_CHARS = 2048
-#: How soon the next piece follows a flush that stopped at the limit: the event
-#: loop runs (paints, input, other panes) in between, but nothing waits longer.
-CATCH_UP_MS = 0
+#: The scheduler flushes at most one buffer this often: eight panes fit in one interval.
+SLOT_MS = 4
+
+
+class FlushScheduler(QObject):
+    """Flushes due buffers one per slot, longest-waiting first.
+
+    Its timer runs only while some buffer has text waiting, so an idle app
+    has no timer ticking. One scheduler serves every buffer of the GUI thread
+    (:meth:`shared`).
+    """
+
+    _instance: FlushScheduler | None = None
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._due: dict[StreamBuffer, float] = {}
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.setInterval(SLOT_MS)
+        self._timer.timeout.connect(self._on_timer_timeout)
+
+    @classmethod
+    def shared(cls) -> FlushScheduler:
+        if cls._instance is None:
+            cls._instance = FlushScheduler()
+        return cls._instance
+
+    def schedule(self, buffer: StreamBuffer, delay_ms: float) -> None:
+        """Flush ``buffer`` once ``delay_ms`` have passed (and its turn comes)."""
+        self._due[buffer] = time.monotonic() + delay_ms / 1000
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def unschedule(self, buffer: StreamBuffer) -> None:
+        self._due.pop(buffer, None)
+        if not self._due:
+            self._timer.stop()
+
+    def scheduled(self, buffer: StreamBuffer) -> bool:
+        return buffer in self._due
+
+    def _on_timer_timeout(self) -> None:
+        if not self._due:
+            self._timer.stop()
+            return
+        buffer, due = min(self._due.items(), key=lambda item: item[1])
+        if due > time.monotonic():
+            return
+        del self._due[buffer]
+        # RuntimeError: its pane was deleted while text waited, so nobody is left to show it to.
+        with contextlib.suppress(RuntimeError):
+            buffer.flush_due()
+        if not self._due:
+            self._timer.stop()
 
 
 class StreamBuffer(QObject):
     """Collects text deltas for one pane and emits them joined, at most once per interval.
 
-    The timer is single-shot and armed by the first delta after a flush, so
-    an idle pane has no timer running at all, and two flushes are at least
-    one interval apart unless the text pending exceeds ``max_chars``: then
-    each flush emits up to ``max_chars`` (cut after a newline where one is
-    near) and the rest follows after ``CATCH_UP_MS``. Call ``drain`` (or
-    ``flush_now``) when the stream finishes or is stopped, so the tail is not
-    left waiting for the timer.
+    The first delta after a flush books a flush with the shared scheduler,
+    one interval later, so an idle pane has nothing booked, and two flushes
+    are at least one interval apart unless the text pending exceeds
+    ``max_chars``: then each flush emits up to ``max_chars`` (cut after a
+    newline where one is near) and the rest follows in the next free slot.
+    Call ``drain`` (or ``flush_now``) when the stream finishes or is stopped,
+    so the tail is not left waiting.
     """
 
     flushed = Signal(str)
@@ -62,12 +125,7 @@ class StreamBuffer(QObject):
         self._pending_chars = 0
         self._interval_ms = interval_ms
         self._max_chars = max(1, max_chars)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        # A coarse timer (within 5%) lets Qt batch the wake-ups of several panes.
-        self._timer.setTimerType(Qt.TimerType.CoarseTimer)
-        self._timer.setInterval(interval_ms)
-        self._timer.timeout.connect(self._on_timer_timeout)
+        self._scheduler = FlushScheduler.shared()
 
     @property
     def interval_ms(self) -> int:
@@ -89,7 +147,8 @@ class StreamBuffer(QObject):
 
     @property
     def timer_active(self) -> bool:
-        return self._timer.isActive()
+        """True while a flush is booked."""
+        return self._scheduler.scheduled(self)
 
     def append(self, text: str) -> None:
         """Queue a delta; it is emitted with the others at the next flush."""
@@ -97,12 +156,12 @@ class StreamBuffer(QObject):
             return
         self._pending.append(text)
         self._pending_chars += len(text)
-        if not self._timer.isActive():
-            self._timer.start(self._interval_ms)
+        if not self._scheduler.scheduled(self):
+            self._scheduler.schedule(self, self._interval_ms)
 
     def flush_now(self) -> None:
         """Emit whatever is pending at once, in one piece, however long."""
-        self._timer.stop()
+        self._scheduler.unschedule(self)
         self._flush(None)
 
     def drain(self) -> None:
@@ -112,16 +171,17 @@ class StreamBuffer(QObject):
         a longer backlog goes out in ``max_chars`` pieces, one now and the
         rest as fast as the event loop takes them.
         """
-        self._timer.stop()
+        self._scheduler.unschedule(self)
         self._flush(None if self._pending_chars <= self._max_chars else self._max_chars)
 
     def clear(self) -> None:
         """Drop pending text without emitting it (for a pane being reset)."""
-        self._timer.stop()
+        self._scheduler.unschedule(self)
         self._pending.clear()
         self._pending_chars = 0
 
-    def _on_timer_timeout(self) -> None:
+    def flush_due(self) -> None:
+        """The scheduler's call: this buffer's turn has come."""
         self._flush(self._max_chars)
 
     def _flush(self, limit: int | None) -> None:
@@ -141,7 +201,7 @@ class StreamBuffer(QObject):
             self._pending_chars = len(rest)
         self.flushed.emit(text)
         if rest and self._pending:  # not cleared by a slot
-            self._timer.start(CATCH_UP_MS)
+            self._scheduler.schedule(self, 0)
 
 
 def append_plain_text(edit: QPlainTextEdit, text: str) -> None:

@@ -56,6 +56,7 @@ def make_window(qtbot, store: Store, tmp_path: Path) -> Iterator[Callable[[], Ma
     yield make
     for window in windows:
         window.services.drafts.close()
+        window.services.runs.close()
 
 
 def local_server(store: Store, server: FakeLLMServer) -> None:

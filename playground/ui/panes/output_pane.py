@@ -53,6 +53,8 @@ MINIMUM_WIDTH = 260
 _CHARS_PER_TOKEN = 4
 # A rate over a shorter stretch than this is mostly noise.
 _MIN_RATE_WINDOW_S = 0.25
+# The live rate is redrawn at most this often while streaming.
+_RATE_EVERY_S = 0.5
 # The code lexers are prepared on a worker thread this long after the first
 # pane appears: after start-up has painted, before a first answer is likely.
 _WARM_UP_DELAY_MS = 500
@@ -100,6 +102,7 @@ class OutputPane(QFrame):
         self._chars = 0
         self._started_at = time.monotonic()
         self._first_token_at: float | None = None
+        self._rate_shown_at = 0.0
 
         self._build_header()
         self._build_output()
@@ -296,6 +299,7 @@ class OutputPane(QFrame):
         self._stopping = False
         self._started_at = time.monotonic()
         self._first_token_at = None
+        self._rate_shown_at = 0.0
         self._update_controls()
 
     def apply_update(self, event: object) -> None:
@@ -383,8 +387,11 @@ class OutputPane(QFrame):
         if not self._running and not self._buffer.pending:
             self._highlighter.set_streaming(False)  # the last line is complete now
         if self._running and self._first_token_at is not None:
-            elapsed = time.monotonic() - self._first_token_at
-            if elapsed >= _MIN_RATE_WINDOW_S:
+            now = time.monotonic()
+            elapsed = now - self._first_token_at
+            # Re-wrapping the figures line costs a layout pass: a few times a second is plenty.
+            if elapsed >= _MIN_RATE_WINDOW_S and now - self._rate_shown_at >= _RATE_EVERY_S:
+                self._rate_shown_at = now
                 tokens = max(1, round(self._chars / _CHARS_PER_TOKEN))
                 self.footer.set_rate(tokens / elapsed, estimated=True)
         self._update_actions()

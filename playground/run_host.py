@@ -1,0 +1,448 @@
+"""The run host: a child process that talks to the providers for the desktop app.
+
+Eight panes streaming at once means thousands of socket reads a second, each
+passing through an SDK's HTTP stack. Done inside the GUI process, that work
+either held the GUI thread itself or, on a second thread, held the
+interpreter lock whenever Qt needed it to paint a widget: the window froze
+for tens of milliseconds at a time. In a process of its own it competes for
+nothing but a CPU core.
+
+The app's :class:`RunHost` starts ``python -m playground.run_host`` and keeps
+it for the app's lifetime. Both ends speak the same small protocol over the
+child's stdin and stdout: each message is a 4-byte big-endian length and a
+pickle (both ends are this program; nothing else writes to these pipes).
+
+- Parent to child: ``("run", RunJob)``, ``("cancel", run_number, pane_id | None)``.
+  End of input means quit: running targets are stopped (and logged as
+  cancelled), then the child exits.
+- Child to parent: ``("updates", [(run_number, RunUpdate | None), ...])``,
+  batched every few milliseconds; ``None`` marks the end of a run.
+
+The child drives each job with the same :class:`Runner` the CLI uses, writes
+the run log and the response cache through a database connection of its
+own, and never sees a key except the ones the parent looked up for its
+jobs. Keys travel only through the pipe, in memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import pickle
+import struct
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import IO, Any
+
+from playground.core import errors
+from playground.core.document import Target
+from playground.core.errors import PlaygroundError, ProviderError
+from playground.core.pricing import PriceTable
+from playground.core.provider_config import ProviderConfig
+from playground.core.request import RenderedRequest
+from playground.core.runner import Completed, Runner, RunUpdate, TargetResult
+
+__all__ = [
+    "HostFailure",
+    "KeyFailure",
+    "Posted",
+    "RunHost",
+    "RunJob",
+    "host_main",
+    "read_frame",
+    "write_frame",
+]
+
+log = logging.getLogger("playground.run_host")
+
+#: The child sends what it has at most this often (and at once when idle before).
+BATCH_S = 0.008
+#: How long closing waits for the child to log its stopped runs and exit.
+CLOSE_TIMEOUT_S = 5.0
+_HEADER = struct.Struct(">I")
+_MAX_FRAME = 256 * 1024 * 1024
+
+
+# ---------------------------------------------------------------- protocol
+
+
+def write_frame(stream: IO[bytes], message: object) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def _read_exactly(stream: IO[bytes], size: int) -> bytes | None:
+    chunks: list[bytes] = []
+    while size:
+        chunk = stream.read(size)
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_frame(stream: IO[bytes]) -> object | None:
+    """The next message, or ``None`` at the end of the stream."""
+    header = _read_exactly(stream, _HEADER.size)
+    if header is None:
+        return None
+    (size,) = _HEADER.unpack(header)
+    if size > _MAX_FRAME:
+        raise ValueError(f"a run-host message of {size} bytes is too large")
+    body = _read_exactly(stream, size)
+    if body is None:
+        return None
+    message: object = pickle.loads(body)
+    return message
+
+
+@dataclass(frozen=True)
+class KeyFailure:
+    """A key lookup that failed in the parent, to be raised as the target starts."""
+
+    kind: str
+    provider: str
+    message: str
+    status: int | None = None
+
+    @classmethod
+    def of(cls, exc: ProviderError) -> KeyFailure:
+        return cls(type(exc).__name__, exc.provider, str(exc), exc.status)
+
+    def error(self) -> ProviderError:
+        found = getattr(errors, self.kind, None)
+        kind = (
+            found if isinstance(found, type) and issubclass(found, ProviderError) else ProviderError
+        )
+        return kind(self.provider, self.message, status=self.status)
+
+
+@dataclass(frozen=True)
+class RunJob:
+    """One start of one or more panes, as the child needs it."""
+
+    number: int
+    store_path: str
+    request: RenderedRequest
+    #: The run log's context (a ``playground.running.RunContext``).
+    context: Any
+    panes: tuple[tuple[str, Target], ...]
+    #: Provider name -> its key (``None`` when it needs none), or why there is none.
+    keys: Mapping[str, str | KeyFailure | None]
+    use_cache: bool = False
+    prices: PriceTable | None = None
+
+
+#: (run number, update), or (run number, None) at the end of that run.
+Posted = tuple[int, RunUpdate | None]
+
+
+@dataclass(frozen=True)
+class HostFailure:
+    """Posted in place of updates when the child died: every active run failed."""
+
+    message: str
+
+
+class _GivenKeys:
+    """The keys the parent looked up for one job, with the KeyStore's ``require``."""
+
+    def __init__(self, keys: Mapping[str, str | KeyFailure | None]) -> None:
+        self._keys = keys
+
+    def require(self, config: ProviderConfig) -> str | None:
+        value = self._keys.get(config.name)
+        if isinstance(value, KeyFailure):
+            raise value.error()
+        return value
+
+
+# ---------------------------------------------------------------- the child
+
+
+class _Host:
+    """The child's side: drives jobs on its asyncio loop, sends batched updates."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self._out = out
+        self._loop = asyncio.get_running_loop()
+        self._runners: dict[int, Runner] = {}
+        self._early_stops: dict[int, list[str | None]] = {}
+        self._drives: set[asyncio.Task[None]] = set()
+        self._batch: list[Posted] = []
+        self._send_scheduled = False
+        self._stores: dict[str, Any] = {}
+        self._prices: PriceTable | None = None
+        self._secrets: set[str] = set()
+        self._done = asyncio.Event()
+
+    async def serve(self, incoming: IO[bytes]) -> None:
+        reader = threading.Thread(
+            target=self._read_loop, args=(incoming,), name="run-host-input", daemon=True
+        )
+        reader.start()
+        await self._done.wait()
+        for runner in self._runners.values():
+            runner.cancel()
+        while self._drives:
+            await asyncio.gather(*list(self._drives), return_exceptions=True)
+        self._send()
+        for store in self._stores.values():
+            store.close()
+
+    def _read_loop(self, incoming: IO[bytes]) -> None:
+        try:
+            while (message := read_frame(incoming)) is not None:
+                self._loop.call_soon_threadsafe(self._on_message, message)
+        except Exception:
+            log.exception("the run host could not read its input")
+        finally:
+            self._loop.call_soon_threadsafe(self._done.set)
+
+    def _on_message(self, message: object) -> None:
+        match message:
+            case ("run", RunJob() as job):
+                task = self._loop.create_task(self._drive(job))
+                self._drives.add(task)
+                task.add_done_callback(self._drives.discard)
+            case ("cancel", int(number), str() | None as pane_id):
+                runner = self._runners.get(number)
+                if runner is None:  # not started yet: applied as soon as it is
+                    self._early_stops.setdefault(number, []).append(pane_id)
+                else:
+                    runner.cancel(pane_id)
+            case _:
+                log.error("the run host got a message it does not know: %.80r", message)
+
+    def _post(self, item: Posted) -> None:
+        self._batch.append(item)
+        if not self._send_scheduled:
+            self._send_scheduled = True
+            self._loop.call_later(BATCH_S, self._send)
+
+    def _send(self) -> None:
+        self._send_scheduled = False
+        if not self._batch:
+            return
+        batch, self._batch = self._batch, []
+        try:
+            write_frame(self._out, ("updates", batch))
+        except (BrokenPipeError, ValueError, OSError):  # the app has gone: nobody to tell
+            self._done.set()
+
+    def _store(self, path: str) -> Any:
+        from playground.store import Store
+
+        if path not in self._stores:
+            self._stores[path] = Store.open(Path(path))
+        return self._stores[path]
+
+    def _protect(self, keys: Mapping[str, str | KeyFailure | None]) -> None:
+        from playground.keystore import install_redaction
+
+        fresh = {k for k in keys.values() if isinstance(k, str) and k}
+        if not fresh <= self._secrets:
+            self._secrets |= fresh
+            install_redaction(sorted(self._secrets))
+
+    async def _drive(self, job: RunJob) -> None:
+        from playground.providers.registry import provider_class
+        from playground.running import load_prices, make_runner, prepare_targets
+
+        panes = list(job.panes)
+        try:
+            self._protect(job.keys)
+            store = self._store(job.store_path)
+            if job.prices is not None:
+                prices = job.prices
+            else:
+                if self._prices is None:
+                    self._prices = load_prices()
+                prices = self._prices
+            runner = make_runner(store, job.context, prices=prices)
+            self._runners[job.number] = runner
+            for pane_id in self._early_stops.pop(job.number, []):
+                runner.cancel(pane_id)
+            known: list[tuple[str, Target]] = []
+            kinds: set[str] = set()
+            for pane_id, target in panes:
+                try:
+                    kinds.add(store.provider_config(target.provider).kind)
+                except PlaygroundError as exc:  # removed in Settings, say: only this pane fails
+                    failed = TargetResult(pane_id, target, "error", "", error=str(exc))
+                    self._post((job.number, RunUpdate(pane_id, Completed(failed))))
+                    continue
+                known.append((pane_id, target))
+            for kind in sorted(kinds):
+                # The first run of a kind imports its SDK (a second or more): not on this loop.
+                await asyncio.to_thread(provider_class, kind)
+            keys = _GivenKeys(job.keys)
+            prepared = prepare_targets(store, keys, [t for _, t in known])
+            targets = [replace(rt, id=pid) for rt, (pid, _) in zip(prepared, known, strict=True)]
+            async for update in runner.run(job.request, targets, use_cache=job.use_cache):
+                self._post((job.number, update))
+        except Exception:  # a bug here must not leave panes spinning forever
+            log.exception("a run failed unexpectedly")
+            for pane_id, target in panes:
+                failed = TargetResult(
+                    pane_id,
+                    target,
+                    "error",
+                    "",
+                    error="The run stopped unexpectedly; details are in the log.",
+                    error_kind="InternalError",
+                )
+                self._post((job.number, RunUpdate(pane_id, Completed(failed))))
+        finally:
+            self._runners.pop(job.number, None)
+            self._early_stops.pop(job.number, None)
+            self._post((job.number, None))
+
+
+def _warm_sdks() -> None:
+    """Import the SDKs before the first run needs them (about a second each, cold)."""
+    from playground.providers.registry import provider_class
+
+    for kind in ("openai", "anthropic"):
+        try:
+            provider_class(kind)
+        except Exception:
+            log.exception("could not import the %s SDK", kind)
+
+
+def host_main() -> int:
+    """The child's entry point: serve the parent until its pipe closes."""
+    from playground.logs import setup_logging
+
+    # The protocol owns the real stdout; anything a library prints goes to stderr.
+    out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    with contextlib.suppress(OSError):  # an unwritable log folder must not stop the runs
+        setup_logging()
+    threading.Thread(target=_warm_sdks, name="run-host-warm-up", daemon=True).start()
+
+    async def main() -> None:
+        await _Host(out).serve(sys.stdin.buffer)
+
+    asyncio.run(main())
+    with contextlib.suppress(OSError):
+        out.close()
+    return 0
+
+
+# ---------------------------------------------------------------- the parent
+
+
+def host_command() -> list[str]:
+    """How to start the child: this interpreter, or the frozen app's own binary."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, "--run-host"]
+    return [sys.executable, "-m", "playground.run_host"]
+
+
+class RunHost:
+    """The parent's side: starts the child on first use and relays its updates.
+
+    ``on_updates`` is called on a reader thread with each batch (a list of
+    :data:`Posted`, or ``[HostFailure]`` when the child died); the caller
+    hands them to its own thread.
+    """
+
+    def __init__(self, on_updates: Callable[[list[Posted] | list[HostFailure]], None]) -> None:
+        self._on_updates = on_updates
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._write_lock = threading.Lock()
+        self._closing = False
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def start(self) -> None:
+        """Start the child now (it takes a moment to import what runs need)."""
+        if self.running:
+            return
+        self._closing = False
+        env = dict(os.environ)
+        package_root = str(Path(__file__).resolve().parents[1])
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+        proc = subprocess.Popen(
+            host_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env
+        )
+        self._proc = proc
+        threading.Thread(
+            target=self._read_loop, args=(proc,), name="run-host-reader", daemon=True
+        ).start()
+
+    def submit(self, job: RunJob) -> None:
+        self._send(("run", job))
+
+    def cancel(self, number: int, pane_id: str | None) -> None:
+        if self.running:
+            self._send(("cancel", number, pane_id))
+
+    def close(self, timeout: float = CLOSE_TIMEOUT_S) -> None:
+        """Ask the child to stop its runs and exit; kill it if it does not."""
+        proc = self._proc
+        if proc is None:
+            return
+        self._closing = True
+        with self._write_lock, contextlib.suppress(OSError):
+            assert proc.stdin is not None
+            proc.stdin.close()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            log.warning("the run host did not exit in %s s; killing it", timeout)
+            proc.kill()
+            proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
+        self._proc = None
+
+    def _send(self, message: object) -> None:
+        if not self.running:
+            self.start()
+        proc = self._proc
+        assert proc is not None
+        assert proc.stdin is not None
+        try:
+            with self._write_lock:
+                write_frame(proc.stdin, message)
+        except (BrokenPipeError, OSError, ValueError):
+            log.warning("the run host is gone; its runs are reported as failed")
+            # The reader thread sees the end of the child's output and reports it.
+
+    def _read_loop(self, proc: subprocess.Popen[bytes]) -> None:
+        assert proc.stdout is not None
+        try:
+            while (message := read_frame(proc.stdout)) is not None:
+                match message:
+                    case ("updates", list(batch)):
+                        self._on_updates(batch)
+                    case _:
+                        log.error("unexpected message from the run host: %.80r", message)
+        except Exception:
+            log.exception("could not read from the run host")
+        code = proc.wait()
+        if not (self._closing and code == 0):
+            log.error("the run host exited unexpectedly (code %s)", code)
+            self._on_updates(
+                [HostFailure("The run process stopped unexpectedly; details are in the log.")]
+            )
+
+
+if __name__ == "__main__":
+    # Run the imported module's code, not this ``__main__`` copy: the messages
+    # unpickle as ``playground.run_host`` classes, which the copy's are not.
+    from playground.run_host import host_main as _imported_main
+
+    sys.exit(_imported_main())
