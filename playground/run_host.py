@@ -404,8 +404,6 @@ class RunHost:
             log.warning("the run host did not exit in %s s; killing it", timeout)
             proc.kill()
             proc.wait()
-        if proc.stdout is not None:
-            proc.stdout.close()
         self._proc = None
 
     def _send(self, message: object) -> None:
@@ -433,6 +431,11 @@ class RunHost:
         except Exception:
             log.exception("could not read from the run host")
         code = proc.wait()
+        with self._write_lock:
+            for pipe in (proc.stdin, proc.stdout):
+                if pipe is not None:
+                    with contextlib.suppress(OSError):
+                        pipe.close()
         if not (self._closing and code == 0):
             log.error("the run host exited unexpectedly (code %s)", code)
             self._on_updates(

@@ -23,16 +23,8 @@ import re
 import threading
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
-from pygments.lexer import Lexer
-from pygments.lexers import (
-    TextLexer,
-    find_lexer_class_by_name,
-    find_lexer_class_for_filename,
-)
-from pygments.styles import get_style_by_name
-from pygments.token import _TokenType
-from pygments.util import ClassNotFound
 from PySide6.QtCore import QObject
 from PySide6.QtGui import (
     QColor,
@@ -43,6 +35,13 @@ from PySide6.QtGui import (
     QTextCharFormat,
     QTextDocument,
 )
+
+from playground.ui.palette import is_dark
+
+# pygments is imported where it is first used: at start-up it is not (about 60 ms).
+if TYPE_CHECKING:
+    from pygments.lexer import Lexer
+    from pygments.token import _TokenType
 
 __all__ = [
     "COMMON_LANGUAGES",
@@ -56,13 +55,6 @@ __all__ = [
 ]
 
 log = logging.getLogger("playground.ui")
-
-
-def is_dark(palette: QPalette) -> bool:
-    """True when text is drawn lighter than its background, as in a dark theme."""
-    text = palette.color(QPalette.ColorRole.Text).lightnessF()
-    base = palette.color(QPalette.ColorRole.Base).lightnessF()
-    return text > base
 
 
 # Characters outside the Basic Multilingual Plane (emoji, mostly) are one
@@ -372,6 +364,13 @@ def _lexer_class(language: str) -> type[Lexer]:
     # No content-based guessing: pygments' guess_lexer asks every lexer to score
     # the text (tens of ms), and one line of a streaming reply is too little to
     # go on. A tag that is a file extension ("tsx", "h") is a cheap, sure guess.
+    from pygments.lexers import (
+        TextLexer,
+        find_lexer_class_by_name,
+        find_lexer_class_for_filename,
+    )
+    from pygments.util import ClassNotFound
+
     if language:
         try:
             found: type[Lexer] = find_lexer_class_by_name(language)
@@ -418,6 +417,8 @@ def warm_lexers_in_background(languages: tuple[str, ...] = COMMON_LANGUAGES) -> 
     styles = (CodeBlockHighlighter.LIGHT_STYLE, CodeBlockHighlighter.DARK_STYLE)
 
     def warm() -> None:
+        from pygments.styles import get_style_by_name
+
         try:
             for style in styles:
                 get_style_by_name(style)
@@ -439,6 +440,8 @@ def _token_format(style_name: str, token: _TokenType) -> QTextCharFormat | None:
     cache = _TOKEN_FORMATS.setdefault(style_name, {})
     if token in cache:
         return cache[token]
+    from pygments.styles import get_style_by_name
+
     style = get_style_by_name(style_name)
     looked_up = token
     while not style.styles_token(looked_up) and looked_up.parent is not None:

@@ -10,44 +10,117 @@ with the draft and travel with saved versions.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent, QSyntaxHighlighter
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QSplitter,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QByteArray, QSettings, QTimer
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QVBoxLayout, QWidget
 
-from playground.core.document import PromptDocument, Target, to_json
-from playground.core.errors import ConflictError, PlaygroundError, TemplateError
-from playground.keystore import KeyStore
-from playground.store import Store
-from playground.ui.controllers.drafts import DraftController
-from playground.ui.controllers.library import LibraryController
-from playground.ui.controllers.providers import ProviderRow, ProvidersController
-from playground.ui.controllers.runs import RunController, result_from_run
-from playground.ui.dialogs.choose_outputs import ChooseOutputsDialog
-from playground.ui.dialogs.save_version import SaveVersionDialog
-from playground.ui.dialogs.settings import SettingsDialog
-from playground.ui.dialogs.shortcuts import ShortcutsDialog
-from playground.ui.editor import EditorWidget
-from playground.ui.history import DiffDialog, HistoryPanel
-from playground.ui.icons import icon
-from playground.ui.library_panel import LibraryPanel
-from playground.ui.notice import NoticeBar
-from playground.ui.panes import OutputPane, PaneArea
+# The window's parts take about half a second to import. The app shows its
+# window first and imports them right after (load_parts); everything below
+# uses them only once the window is attached to its services.
+if TYPE_CHECKING:
+    import asyncio
+    from dataclasses import replace
 
-__all__ = ["MainWindow", "Services"]
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent, QSyntaxHighlighter
+    from PySide6.QtWidgets import QFileDialog, QMessageBox, QSplitter, QStackedWidget
+
+    from playground.core.document import PromptDocument, Target, to_json
+    from playground.core.errors import ConflictError, PlaygroundError, TemplateError
+    from playground.keystore import KeyStore
+    from playground.store import Store
+    from playground.ui.controllers.drafts import DraftController
+    from playground.ui.controllers.library import LibraryController
+    from playground.ui.controllers.providers import ProviderRow, ProvidersController
+    from playground.ui.controllers.runs import RunController, result_from_run
+    from playground.ui.dialogs.choose_outputs import ChooseOutputsDialog
+    from playground.ui.dialogs.save_version import SaveVersionDialog
+    from playground.ui.dialogs.settings import SettingsDialog
+    from playground.ui.dialogs.shortcuts import ShortcutsDialog
+    from playground.ui.editor import EditorWidget
+    from playground.ui.history import DiffDialog, HistoryPanel
+    from playground.ui.icons import icon
+    from playground.ui.library_panel import LibraryPanel
+    from playground.ui.notice import NoticeBar
+    from playground.ui.panes import OutputPane, PaneArea
+
+
+def load_parts() -> None:
+    """Import the window's parts into this module (once; cheap afterwards)."""
+    if "EditorWidget" in globals():
+        return
+    import asyncio
+    from dataclasses import replace
+
+    # Qt's classes are set up on first use (Qt's namespace of enums alone takes
+    # ~20 ms): those only the full window needs are not, before the first paint.
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QAction, QKeySequence, QSyntaxHighlighter
+    from PySide6.QtWidgets import QFileDialog, QMessageBox, QSplitter, QStackedWidget
+
+    from playground.core.document import PromptDocument, Target, to_json
+    from playground.core.errors import ConflictError, PlaygroundError, TemplateError
+    from playground.keystore import KeyStore
+    from playground.store import Store
+    from playground.ui.controllers.drafts import DraftController
+    from playground.ui.controllers.library import LibraryController
+    from playground.ui.controllers.providers import ProviderRow, ProvidersController
+    from playground.ui.controllers.runs import RunController, result_from_run
+    from playground.ui.dialogs.choose_outputs import ChooseOutputsDialog
+    from playground.ui.dialogs.save_version import SaveVersionDialog
+    from playground.ui.dialogs.settings import SettingsDialog
+    from playground.ui.dialogs.shortcuts import ShortcutsDialog
+    from playground.ui.editor import EditorWidget
+    from playground.ui.history import DiffDialog, HistoryPanel
+    from playground.ui.icons import icon
+    from playground.ui.library_panel import LibraryPanel
+    from playground.ui.notice import NoticeBar
+    from playground.ui.panes import OutputPane, PaneArea
+
+    globals().update(
+        asyncio=asyncio,
+        replace=replace,
+        ConflictError=ConflictError,
+        PlaygroundError=PlaygroundError,
+        TemplateError=TemplateError,
+        Qt=Qt,
+        QAction=QAction,
+        QKeySequence=QKeySequence,
+        QSyntaxHighlighter=QSyntaxHighlighter,
+        QFileDialog=QFileDialog,
+        QMessageBox=QMessageBox,
+        QSplitter=QSplitter,
+        QStackedWidget=QStackedWidget,
+        PromptDocument=PromptDocument,
+        Target=Target,
+        to_json=to_json,
+        KeyStore=KeyStore,
+        Store=Store,
+        DraftController=DraftController,
+        LibraryController=LibraryController,
+        ProviderRow=ProviderRow,
+        ProvidersController=ProvidersController,
+        RunController=RunController,
+        result_from_run=result_from_run,
+        ChooseOutputsDialog=ChooseOutputsDialog,
+        SaveVersionDialog=SaveVersionDialog,
+        SettingsDialog=SettingsDialog,
+        ShortcutsDialog=ShortcutsDialog,
+        EditorWidget=EditorWidget,
+        DiffDialog=DiffDialog,
+        HistoryPanel=HistoryPanel,
+        icon=icon,
+        LibraryPanel=LibraryPanel,
+        NoticeBar=NoticeBar,
+        OutputPane=OutputPane,
+        PaneArea=PaneArea,
+    )
+
+
+__all__ = ["MainWindow", "Services", "load_parts"]
 
 log = logging.getLogger("playground.ui")
 
@@ -63,24 +136,61 @@ EDIT_SYNC_MS = 150
 HISTORY_REFRESH_MS = 300
 
 
-@dataclass
 class Services:
     """Everything the window needs, built by the composition root (``app.py``)."""
 
-    store: Store
-    keys: KeyStore
-    settings: QSettings
-
-    def __post_init__(self) -> None:
+    def __init__(self, store: Store, keys: KeyStore, settings: QSettings) -> None:
+        load_parts()
+        self.store = store
+        self.keys = keys
+        self.settings = settings
         self.library = LibraryController(self.store)
         self.drafts = DraftController(self.store)
         self.runs = RunController(self.store, self.keys)
         self.providers = ProvidersController(self.store, self.keys)
 
 
+def _opening_note() -> QWidget:
+    """What the frame shows until the window is attached: a note in the middle."""
+    note = QWidget()
+    note.setObjectName("openingNote")
+    row = QHBoxLayout()
+    row.addStretch()
+    label = QLabel("Opening your prompt library…")
+    label.setObjectName("openingLabel")
+    row.addWidget(label)
+    row.addStretch()
+    column = QVBoxLayout(note)
+    column.addStretch()
+    column.addLayout(row)
+    column.addStretch()
+    return note
+
+
 class MainWindow(QMainWindow):
-    def __init__(self, services: Services) -> None:
+    """The app's one window. ``MainWindow(services)`` builds it whole.
+
+    ``MainWindow()`` builds only the frame (title, size, an "opening" note),
+    so the app can show a window as soon as Qt is up; :meth:`attach` then
+    builds the rest inside the same window.
+    """
+
+    def __init__(self, services: Services | None = None) -> None:
         super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(APP_TITLE)
+        self.resize(1400, 860)
+        self.attached = False
+        self._closing = False
+        self._shown_once = False
+        if services is None:
+            self.setCentralWidget(_opening_note())
+        else:
+            self.attach(services)
+
+    def attach(self, services: Services) -> None:
+        """Build the library, editor, history and panes, wired to ``services``."""
+        load_parts()
         self.services = services
         self._library = services.library
         self._drafts = services.drafts
@@ -93,13 +203,8 @@ class MainWindow(QMainWindow):
         self._model_tasks: dict[str, asyncio.Task[None]] = {}
         self._dialogs: list[QWidget] = []  # non-modal dialogs kept alive while open
         self._action_icons: dict[QAction, str] = {}
-        self._closing = False
-        self._shown_once = False
         self._close_task: asyncio.Future[None] | None = None
         self._provider_rows: list[ProviderRow] | None = None
-        self.setObjectName("mainWindow")
-        self.setWindowTitle(APP_TITLE)
-        self.resize(1400, 860)
 
         self._build_widgets()
         self._build_actions()
@@ -107,6 +212,10 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self.reload_library()
         self._open_initial_prompt()
+        self.attached = True
+        if self.isVisible() and not self._shown_once:  # attached to a frame already shown
+            self._shown_once = True
+            QTimer.singleShot(0, self._refresh_models)
 
     # ================================================================ building
 
@@ -629,7 +738,7 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if not self._shown_once:
+        if self.attached and not self._shown_once:
             self._shown_once = True
             QTimer.singleShot(0, self._refresh_models)
 
@@ -1091,6 +1200,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Quit keeps everything: the draft is written; runs stop, their partial output logged."""
+        if not self.attached:  # closed while opening: nothing to keep yet
+            event.accept()
+            return
         if not self.flush_draft() and not self._closing:
             answer = QMessageBox.warning(
                 self,

@@ -15,13 +15,17 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
-from playground.ui import icons
-from playground.ui.highlight import is_dark
+from playground.ui.palette import is_dark
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import Qt
 
 __all__ = [
     "SCHEMES",
@@ -139,24 +143,30 @@ def light_palette() -> QPalette:
 # ---------------------------------------------------------------- applying
 
 
-def apply_theme(app: QApplication, scheme: str = "system") -> str:
+def apply_theme(app: QApplication, scheme: str = "system", *, quick: bool = False) -> str:
     """Set the Fusion style and the palette for ``scheme``; returns "light" or "dark".
 
     ``scheme`` is "light", "dark", or "system": the ``PLAYGROUND_THEME``
     variable when set, else the system's colour scheme, else (when the
     platform does not say) the lightness of the palette it started with.
+
+    ``quick`` skips asking the platform for its colour scheme (the answer
+    costs ~20 ms, as Qt sets up its enums) and goes by the palette alone;
+    start-up paints its first frame that way, then applies the theme again.
     """
     if scheme not in SCHEMES:
         raise ValueError(f"unknown theme {scheme!r}; expected one of {', '.join(SCHEMES)}")
     global _platform_palette
     if _platform_palette is None:
-        _platform_palette = QPalette(app.palette())
-    resolved = _resolve(scheme)
+        _platform_palette = app.palette()  # a copy (QPalette(...) would wake all Qt enums)
+    resolved = _resolve(scheme, quick=quick)
     style = app.style()
     if style is None or style.name().lower() != _STYLE.lower():
         app.setStyle(_STYLE)
     app.setPalette(dark_palette() if resolved == "dark" else light_palette())
-    icons.clear_cache()
+    icons = sys.modules.get("playground.ui.icons")
+    if icons is not None:  # nothing is cached before the icons are first used
+        icons.clear_cache()
     return resolved
 
 
@@ -167,18 +177,25 @@ def current_scheme() -> str:
     return "dark" if is_dark(QGuiApplication.palette()) else "light"
 
 
-def system_scheme() -> str:
-    """The system's choice, "light" or "dark", ignoring ``PLAYGROUND_THEME``."""
+def system_scheme(*, quick: bool = False) -> str:
+    """The system's choice, "light" or "dark", ignoring ``PLAYGROUND_THEME``.
+
+    ``quick``: by the platform's palette alone (see :func:`apply_theme`).
+    """
+    palette = _platform_palette if _platform_palette is not None else QGuiApplication.palette()
+    if quick:
+        return "dark" if is_dark(palette) else "light"
+    from PySide6.QtCore import Qt
+
     reported = QGuiApplication.styleHints().colorScheme()
     if reported == Qt.ColorScheme.Dark:
         return "dark"
     if reported == Qt.ColorScheme.Light:
         return "light"
-    palette = _platform_palette if _platform_palette is not None else QGuiApplication.palette()
     return "dark" if is_dark(palette) else "light"
 
 
-def _resolve(scheme: str) -> str:
+def _resolve(scheme: str, *, quick: bool = False) -> str:
     if scheme != "system":
         return scheme
     forced = os.environ.get(THEME_ENV, "").strip().lower()
@@ -189,7 +206,7 @@ def _resolve(scheme: str) -> str:
         if forced != _bad_env_value:
             _bad_env_value = forced
             log.warning("%s=%r is not light or dark; following the system", THEME_ENV, forced)
-    return system_scheme()
+    return system_scheme(quick=quick)
 
 
 # ---------------------------------------------------------------- watching

@@ -374,3 +374,44 @@ def test_a_burst_of_deltas_reaches_the_pane_joined(
     aio(scenario())
     assert "".join(deltas) == text
     assert len(deltas) < 200  # joined: far fewer signals than the 400+ chunks sent
+
+
+def test_a_run_process_that_dies_fails_its_panes_and_the_next_run_works(
+    qtbot, aio, store: Store, server: FakeLLMServer
+) -> None:
+    import signal
+
+    server.script("slow", text="word " * 400, chunk_delay=0.01)
+    server.script("m", text="fine again")
+    serve_locally(store, server)
+    prompt = store.create_prompt("greet", doc())
+    runs = RunController(store, KeyStore())
+    done: list[object] = []
+    texts: list[str] = []
+
+    def on_update(pane: str, event: object) -> None:
+        if isinstance(event, TextDelta):
+            texts.append(event.text)
+        if isinstance(event, Completed):
+            done.append(event.result)
+
+    runs.update.connect(on_update)
+
+    async def scenario() -> None:
+        runs.start(prompt.id, doc(), {"who": "x"}, [("1", Target("fake", "slow"))])
+        await wait_until(lambda: texts, what="the slow run to stream")
+        assert runs._host._proc is not None
+        os.kill(runs._host._proc.pid, signal.SIGKILL)
+        await runs.wait_idle()
+        assert not runs.busy
+        runs.start(prompt.id, doc(), {"who": "x"}, [("1", Target("fake", "m"))])
+        await runs.wait_idle()
+
+    try:
+        aio(scenario())
+    finally:
+        runs.close()
+    first, second = done
+    assert first.status == "error"  # type: ignore[attr-defined]
+    assert "stopped unexpectedly" in first.error  # type: ignore[attr-defined]
+    assert second.output == "fine again"  # type: ignore[attr-defined]

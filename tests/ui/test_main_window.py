@@ -455,3 +455,28 @@ def test_closing_while_a_run_streams_logs_it_as_stopped(
     runs = store.list_runs(prompt.id)
     assert [r.record.status for r in runs] == ["cancelled"]
     assert runs[0].record.output.startswith("word word")
+
+
+def test_the_window_parts_cover_every_name_imported_for_type_checking() -> None:
+    """The window's parts are imported after the first paint (load_parts); none may be missed."""
+    import ast
+
+    import playground.ui.main_window as module
+
+    module.load_parts()
+    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+    blocks = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING"
+    ]
+    names = [
+        (alias.asname or alias.name).split(".")[0]
+        for block in blocks
+        for statement in block.body
+        if isinstance(statement, ast.Import | ast.ImportFrom)
+        for alias in statement.names
+    ]
+    only_in_annotations = {"QCloseEvent", "QShowEvent"}
+    assert len(names) > 20
+    assert [n for n in names if n not in vars(module) and n not in only_in_annotations] == []

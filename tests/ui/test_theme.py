@@ -63,7 +63,7 @@ def system_is(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
     """Stand in for the platform's colour scheme, which offscreen Qt cannot change."""
 
     def set_scheme(scheme: str) -> None:
-        monkeypatch.setattr(theme, "system_scheme", lambda: scheme)
+        monkeypatch.setattr(theme, "system_scheme", lambda *, quick=False: scheme)
 
     return set_scheme
 
@@ -325,3 +325,10 @@ def test_a_deleted_watcher_no_longer_listens(
     QGuiApplication.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Dark)
     qapp.processEvents()
     assert not is_dark(qapp.palette())
+
+
+def test_the_quick_answer_goes_by_the_platform_palette(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Start-up's first frame does not ask Qt for the colour scheme, only the palette."""
+    for palette, expected in ((theme.dark_palette(), "dark"), (theme.light_palette(), "light")):
+        monkeypatch.setattr(theme, "_platform_palette", palette)
+        assert theme.system_scheme(quick=True) == expected
