@@ -12,11 +12,14 @@ it for the app's lifetime. Both ends speak the same small protocol over the
 child's stdin and stdout: each message is a 4-byte big-endian length and a
 pickle (both ends are this program; nothing else writes to these pipes).
 
-- Parent to child: ``("run", RunJob)``, ``("cancel", run_number, pane_id | None)``.
-  End of input means quit: running targets are stopped (and logged as
-  cancelled), then the child exits.
+- Parent to child: ``("run", RunJob)``, ``("cancel", run_number, pane_id | None)``,
+  ``("models", request_id, ModelsRequest)``. End of input means quit: running
+  targets are stopped (and logged as cancelled), then the child exits.
 - Child to parent: ``("updates", [(run_number, RunUpdate | None), ...])``,
-  batched every few milliseconds; ``None`` marks the end of a run.
+  batched every few milliseconds (``None`` marks the end of a run), and
+  ``("models", request_id, [model ids] | KeyFailure)``.
+
+The SDKs are imported only here: the app's own process never loads them.
 
 The child drives each job with the same :class:`Runner` the CLI uses, writes
 the run log and the response cache through a database connection of its
@@ -28,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import os
 import pickle
@@ -43,6 +47,7 @@ from typing import IO, Any
 from playground.core import errors
 from playground.core.document import Target
 from playground.core.errors import PlaygroundError, ProviderError
+from playground.core.events import TextDelta
 from playground.core.pricing import PriceTable
 from playground.core.provider_config import ProviderConfig
 from playground.core.request import RenderedRequest
@@ -51,10 +56,12 @@ from playground.core.runner import Completed, Runner, RunUpdate, TargetResult
 __all__ = [
     "HostFailure",
     "KeyFailure",
+    "ModelsRequest",
     "Posted",
     "RunHost",
     "RunJob",
     "host_main",
+    "join_text",
     "read_frame",
     "write_frame",
 ]
@@ -141,6 +148,17 @@ class RunJob:
     prices: PriceTable | None = None
 
 
+@dataclass(frozen=True)
+class ModelsRequest:
+    """Ask a provider's server for its model ids (Settings' test, the model pickers)."""
+
+    config: ProviderConfig
+    key: str | None
+    connect_s: float
+    idle_s: float
+    max_retries: int = 0
+
+
 #: (run number, update), or (run number, None) at the end of that run.
 Posted = tuple[int, RunUpdate | None]
 
@@ -150,6 +168,37 @@ class HostFailure:
     """Posted in place of updates when the child died: every active run failed."""
 
     message: str
+
+
+def join_text(batch: list[Posted]) -> list[Posted]:
+    """``batch`` with each pane's consecutive text deltas joined into one.
+
+    A batch of a few milliseconds holds dozens of one-token deltas per pane;
+    sending them joined saves pickling them here and handling them in the app.
+    """
+    joined: list[Posted] = []
+    pieces: dict[int, list[str]] = {}  # index in joined of a delta -> the texts it gathers
+    open_text: dict[tuple[int, str], int] = {}  # (run, pane) -> index of its last delta
+    for number, update in batch:
+        if update is not None and isinstance(update.event, TextDelta):
+            key = (number, update.target_id)
+            index = open_text.get(key)
+            if index is not None:
+                pieces[index].append(update.event.text)
+                continue
+            open_text[key] = len(joined)
+            pieces[len(joined)] = [update.event.text]
+        elif update is not None:
+            open_text.pop((number, update.target_id), None)
+        else:
+            open_text = {k: v for k, v in open_text.items() if k[0] != number}
+        joined.append((number, update))
+    for index, texts in pieces.items():
+        if len(texts) > 1:
+            number, update = joined[index]
+            assert update is not None
+            joined[index] = (number, RunUpdate(update.target_id, TextDelta("".join(texts))))
+    return joined
 
 
 class _GivenKeys:
@@ -213,6 +262,10 @@ class _Host:
                 task = self._loop.create_task(self._drive(job))
                 self._drives.add(task)
                 task.add_done_callback(self._drives.discard)
+            case ("models", int(request_id), ModelsRequest() as request):
+                task = self._loop.create_task(self._list_models(request_id, request))
+                self._drives.add(task)
+                task.add_done_callback(self._drives.discard)
             case ("cancel", int(number), str() | None as pane_id):
                 runner = self._runners.get(number)
                 if runner is None:  # not started yet: applied as soon as it is
@@ -221,6 +274,35 @@ class _Host:
                     runner.cancel(pane_id)
             case _:
                 log.error("the run host got a message it does not know: %.80r", message)
+
+    async def _list_models(self, request_id: int, request: ModelsRequest) -> None:
+        from playground.providers.base import Timeouts
+        from playground.providers.registry import build_provider, provider_class
+
+        answer: list[str] | KeyFailure
+        try:
+            if request.key:
+                self._protect({"": request.key})
+            await asyncio.to_thread(provider_class, request.config.kind)
+            provider = build_provider(
+                request.config,
+                timeouts=Timeouts(connect=request.connect_s, idle=request.idle_s),
+                max_retries=request.max_retries,
+            )
+            answer = await provider.list_models(request.key)
+        except ProviderError as exc:
+            answer = KeyFailure.of(exc)
+        except Exception:
+            log.exception("listing the models of %s failed unexpectedly", request.config.name)
+            answer = KeyFailure(
+                "ProviderError",
+                request.config.display_name,
+                "The model list could not be read; details are in the log.",
+            )
+        try:
+            write_frame(self._out, ("models", request_id, answer))
+        except (BrokenPipeError, ValueError, OSError):
+            self._done.set()
 
     def _post(self, item: Posted) -> None:
         self._batch.append(item)
@@ -234,7 +316,7 @@ class _Host:
             return
         batch, self._batch = self._batch, []
         try:
-            write_frame(self._out, ("updates", batch))
+            write_frame(self._out, ("updates", join_text(batch)))
         except (BrokenPipeError, ValueError, OSError):  # the app has gone: nobody to tell
             self._done.set()
 
@@ -348,19 +430,28 @@ def host_command() -> list[str]:
     return [sys.executable, "-m", "playground.run_host"]
 
 
+UpdatesCallback = Callable[[list[Posted] | list[HostFailure]], None]
+
+
 class RunHost:
     """The parent's side: starts the child on first use and relays its updates.
 
     ``on_updates`` is called on a reader thread with each batch (a list of
     :data:`Posted`, or ``[HostFailure]`` when the child died); the caller
-    hands them to its own thread.
+    hands them to its own thread. One host can serve several controllers:
+    the runs set ``on_updates``, the providers ask for model lists.
     """
 
-    def __init__(self, on_updates: Callable[[list[Posted] | list[HostFailure]], None]) -> None:
-        self._on_updates = on_updates
+    def __init__(self, on_updates: UpdatesCallback | None = None) -> None:
+        self.on_updates: UpdatesCallback = on_updates or (lambda _batch: None)
         self._proc: subprocess.Popen[bytes] | None = None
         self._write_lock = threading.Lock()
         self._closing = False
+        self._request_ids = itertools.count(1)
+        # request id -> (the asking loop, its future), resolved from the reader thread.
+        self._waiting: dict[
+            int, tuple[asyncio.AbstractEventLoop, asyncio.Future[list[str] | KeyFailure]]
+        ] = {}
 
     @property
     def running(self) -> bool:
@@ -384,6 +475,21 @@ class RunHost:
 
     def submit(self, job: RunJob) -> None:
         self._send(("run", job))
+
+    async def list_models(self, request: ModelsRequest) -> list[str]:
+        """The server's model ids; raises the :class:`ProviderError` the child met."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[list[str] | KeyFailure] = loop.create_future()
+        request_id = next(self._request_ids)
+        self._waiting[request_id] = (loop, future)
+        try:
+            self._send(("models", request_id, request))
+            answer = await future
+        finally:
+            self._waiting.pop(request_id, None)
+        if isinstance(answer, KeyFailure):
+            raise answer.error()
+        return answer
 
     def cancel(self, number: int, pane_id: str | None) -> None:
         if self.running:
@@ -425,7 +531,9 @@ class RunHost:
             while (message := read_frame(proc.stdout)) is not None:
                 match message:
                     case ("updates", list(batch)):
-                        self._on_updates(batch)
+                        self.on_updates(batch)
+                    case ("models", int(request_id), answer):
+                        self._answer(request_id, answer)
                     case _:
                         log.error("unexpected message from the run host: %.80r", message)
         except Exception:
@@ -436,11 +544,31 @@ class RunHost:
                 if pipe is not None:
                     with contextlib.suppress(OSError):
                         pipe.close()
+        gone = KeyFailure(
+            "ConnectionFailedError",
+            "Prompt Playground",
+            "The run process stopped before it answered; try again.",
+        )
+        for request_id in list(self._waiting):
+            self._answer(request_id, gone)
         if not (self._closing and code == 0):
             log.error("the run host exited unexpectedly (code %s)", code)
-            self._on_updates(
+            self.on_updates(
                 [HostFailure("The run process stopped unexpectedly; details are in the log.")]
             )
+
+    def _answer(self, request_id: int, answer: object) -> None:
+        waiting = self._waiting.get(request_id)
+        if waiting is None:
+            return  # the asker gave up (cancelled) meanwhile
+        loop, future = waiting
+
+        def resolve() -> None:
+            if not future.done():
+                future.set_result(answer if isinstance(answer, KeyFailure | list) else [])
+
+        with contextlib.suppress(RuntimeError):  # that loop is closed: nobody is waiting
+            loop.call_soon_threadsafe(resolve)
 
 
 if __name__ == "__main__":

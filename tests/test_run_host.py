@@ -208,3 +208,33 @@ def test_closing_stops_what_runs_and_logs_it_as_cancelled(
         runs = [r for p in store.list_prompts() for r in store.list_runs(p.id)]
         assert [r.record.status for r in runs] == ["cancelled"]
         assert runs[0].record.output.startswith("word")
+
+
+def test_a_batch_joins_each_panes_consecutive_text_and_keeps_the_order() -> None:
+    from playground.core.events import Finished
+    from playground.run_host import join_text
+
+    def delta(pane: str, text: str) -> RunUpdate:
+        return RunUpdate(pane, TextDelta(text))
+
+    batch = [
+        (1, delta("a", "He")),
+        (1, delta("b", "Hi")),
+        (1, delta("a", "llo")),
+        (1, RunUpdate("a", Finished("stop"))),
+        (1, delta("a", " again")),
+        (2, delta("a", "new")),
+        (1, delta("b", "!")),
+        (1, None),
+        (1, delta("b", "late")),
+    ]
+    joined = join_text(batch)
+    assert joined == [
+        (1, delta("a", "Hello")),
+        (1, delta("b", "Hi!")),
+        (1, RunUpdate("a", Finished("stop"))),
+        (1, delta("a", " again")),
+        (2, delta("a", "new")),
+        (1, None),
+        (1, delta("b", "late")),
+    ]

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from playground.core.document import PromptDocument, Target, to_json
     from playground.core.errors import ConflictError, PlaygroundError, TemplateError
     from playground.keystore import KeyStore
+    from playground.run_host import RunHost
     from playground.store import Store
     from playground.ui.controllers.drafts import DraftController
     from playground.ui.controllers.library import LibraryController
@@ -64,6 +65,7 @@ def load_parts() -> None:
     from playground.core.document import PromptDocument, Target, to_json
     from playground.core.errors import ConflictError, PlaygroundError, TemplateError
     from playground.keystore import KeyStore
+    from playground.run_host import RunHost
     from playground.store import Store
     from playground.ui.controllers.drafts import DraftController
     from playground.ui.controllers.library import LibraryController
@@ -98,6 +100,7 @@ def load_parts() -> None:
         Target=Target,
         to_json=to_json,
         KeyStore=KeyStore,
+        RunHost=RunHost,
         Store=Store,
         DraftController=DraftController,
         LibraryController=LibraryController,
@@ -146,8 +149,10 @@ class Services:
         self.settings = settings
         self.library = LibraryController(self.store)
         self.drafts = DraftController(self.store)
-        self.runs = RunController(self.store, self.keys)
-        self.providers = ProvidersController(self.store, self.keys)
+        # One run process serves both: the runs, and the model lists of the providers.
+        self.host = RunHost()
+        self.runs = RunController(self.store, self.keys, host=self.host)
+        self.providers = ProvidersController(self.store, self.keys, host=self.host)
 
 
 def _opening_note() -> QWidget:

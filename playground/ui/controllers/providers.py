@@ -9,21 +9,17 @@ logged or put into error text.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
+import weakref
 from dataclasses import dataclass, replace
 
 from playground.core.errors import KeyStoreError, PlaygroundError, ProviderError
 from playground.core.provider_config import BUILTIN_PROVIDERS, ProviderConfig
 from playground.keystore import KeySource, KeyStore, redact
-from playground.providers.base import Timeouts
-from playground.providers.registry import (
-    available_models,
-    build_provider,
-    default_models,
-    provider_class,
-)
+from playground.providers.base import DEFAULT_MAX_RETRIES
+from playground.providers.registry import default_models
+from playground.run_host import ModelsRequest, RunHost
 from playground.running import effective_base_url
 from playground.store import Store
 from playground.store.provider_configs import normalize_provider_config
@@ -35,7 +31,8 @@ log = logging.getLogger("playground.ui")
 #: Seconds "Test connection" waits to connect and for the answer.
 TEST_TIMEOUT_S = 10.0
 # A model picker should not hang on a server that is down: shorter waits.
-_MODELS_TIMEOUTS = Timeouts(connect=5.0, idle=10.0)
+_MODELS_CONNECT_S = 5.0
+_MODELS_IDLE_S = 10.0
 
 _BUILTINS = {c.name: c for c in BUILTIN_PROVIDERS}
 _PRESETS = tuple(c for c in BUILTIN_PROVIDERS if c.kind == "openai-compatible")
@@ -67,9 +64,15 @@ class ProviderRow:
 class ProvidersController:
     """Lists, adds, edits and tests providers, and stores or deletes their keys."""
 
-    def __init__(self, store: Store, keys: KeyStore) -> None:
+    def __init__(self, store: Store, keys: KeyStore, *, host: RunHost | None = None) -> None:
+        """``host`` asks the servers (the SDKs live in the run process); one of its own
+        is started when needed if none is given."""
         self._store = store
         self._keys = keys
+        if host is None:
+            host = RunHost()
+            weakref.finalize(self, host.close)
+        self._host = host
 
     # ------------------------------------------------------------ reading
 
@@ -193,11 +196,10 @@ class ProvidersController:
             secrets.add(typed)
         try:
             use = typed or self._keys.require(config)
-            await asyncio.to_thread(provider_class, config.kind)  # import off the GUI thread
-            provider = build_provider(
-                config, timeouts=Timeouts(connect=TEST_TIMEOUT_S, idle=TEST_TIMEOUT_S)
+            request = ModelsRequest(
+                config, use, TEST_TIMEOUT_S, TEST_TIMEOUT_S, max_retries=DEFAULT_MAX_RETRIES
             )
-            return await provider.list_models(use)
+            return await self._host.list_models(request)
         except ProviderError as exc:
             message = redact(str(exc), secrets)
             if message == str(exc):
@@ -217,13 +219,12 @@ class ProvidersController:
         except KeyStoreError as exc:
             log.info("models for %s: %s; offering the curated list", name, exc)
             return default_models(config)
-        # The first use of an SDK imports it (about a second): not on the GUI thread.
-        await asyncio.to_thread(provider_class, config.kind)
-        provider = build_provider(config, timeouts=_MODELS_TIMEOUTS, max_retries=0)
-        models, problem = await available_models(provider, key)
-        if problem is not None:
-            log.info("models for %s: %s; offering the curated list", name, problem)
-        return models
+        request = ModelsRequest(config, key, _MODELS_CONNECT_S, _MODELS_IDLE_S)
+        try:
+            return await self._host.list_models(request)
+        except ProviderError as exc:
+            log.info("models for %s: %s; offering the curated list", name, exc)
+            return default_models(config)
 
     def default_models(self, name: str) -> list[str]:
         """The curated model ids for a provider, without asking its server."""

@@ -60,7 +60,14 @@ class RunController(QObject):
     #: Emitted from the run host's reader thread when the inbox stops being empty.
     _woken = Signal()
 
-    def __init__(self, store: Store, keys: KeyStore, *, prices: PriceTable | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        keys: KeyStore,
+        *,
+        prices: PriceTable | None = None,
+        host: RunHost | None = None,
+    ) -> None:
         super().__init__()
         self._store = store
         self._keys = keys
@@ -78,7 +85,8 @@ class RunController(QObject):
         self._drain_timer.setInterval(DRAIN_DELAY_MS)
         self._drain_timer.timeout.connect(self._on_drain_timer_timeout)
         self._woken.connect(self._on_self_woken)
-        self._host = RunHost(self._take_updates)
+        self._host = host if host is not None else RunHost()
+        self._host.on_updates = self._take_updates
         self._finalizer = weakref.finalize(self, self._host.close)
 
     def running_panes(self) -> set[str]:
