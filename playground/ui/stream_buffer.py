@@ -174,6 +174,15 @@ class StreamBuffer(QObject):
         self._scheduler.unschedule(self)
         self._flush(None if self._pending_chars <= self._max_chars else self._max_chars)
 
+    def flush_soon(self) -> None:
+        """Emit what is pending in the next free slot, without waiting for the interval.
+
+        For a stream that has finished: several panes finishing at once then
+        paint their tails one after another, not all in the same moment.
+        """
+        if self._pending:
+            self._scheduler.schedule(self, 0)
+
     def clear(self) -> None:
         """Drop pending text without emitting it (for a pane being reset)."""
         self._scheduler.unschedule(self)

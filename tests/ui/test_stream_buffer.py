@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit
 
-from playground.ui.stream_buffer import DEFAULT_INTERVAL_MS, StreamBuffer, append_plain_text
+from playground.ui.stream_buffer import (
+    DEFAULT_INTERVAL_MS,
+    SLOT_MS,
+    StreamBuffer,
+    append_plain_text,
+)
 
 
 def collect(buffer: StreamBuffer) -> list[str]:
@@ -209,3 +215,19 @@ def test_clear_stops_a_catch_up_under_way(qtbot) -> None:
     qtbot.wait(50)
     assert got == ["r" * 100]
     assert not buffer.timer_active
+
+
+def test_flush_soon_emits_in_the_next_free_slot_one_buffer_at_a_time(qtbot) -> None:
+    buffers = [StreamBuffer(interval_ms=1000, max_chars=100) for _ in range(3)]
+    got: list[tuple[int, str, float]] = []
+    for i, buffer in enumerate(buffers):
+        buffer.flushed.connect(lambda text, i=i: got.append((i, text, time.monotonic())))
+        buffer.append(f"tail {i}")
+    for buffer in buffers:
+        buffer.flush_soon()
+    assert got == []  # not in this event-loop turn...
+    qtbot.waitUntil(lambda: len(got) == 3, timeout=500)  # ...but long before the interval
+    assert sorted(text for _, text, _ in got) == ["tail 0", "tail 1", "tail 2"]
+    times = [t for _, _, t in got]
+    # Each in a slot of its own, not all three in one turn.
+    assert all(b - a >= SLOT_MS / 1000 * 0.5 for a, b in itertools.pairwise(times))

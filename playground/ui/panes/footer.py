@@ -77,8 +77,11 @@ class Spinner(QLabel):
         self._timer.setInterval(self.INTERVAL_MS)
         self._timer.timeout.connect(self._on_timer_timeout)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        # A fixed width: the status text does not jump when the spinner stops.
-        self.setFixedWidth(QFontMetrics(self.font()).horizontalAdvance("⠿") + 6)
+        # A fixed size: the status text does not jump when the spinner stops, and a
+        # new frame repaints the spinner alone (a label that can change size asks
+        # its whole pane row to lay itself out again, twelve times a second).
+        metrics = QFontMetrics(self.font())
+        self.setFixedSize(metrics.horizontalAdvance("⠿") + 6, metrics.height())
 
     def is_spinning(self) -> bool:
         return self._timer.isActive()

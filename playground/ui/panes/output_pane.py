@@ -325,8 +325,9 @@ class OutputPane(QFrame):
             if event.result.output != self.output_text():
                 self._replace_output(event.result.output)
             else:
-                # A long backlog is painted in pieces, not in one freeze.
-                self._buffer.drain()
+                # The tail is painted in this pane's next turn (a long backlog in
+                # pieces), so panes finishing together do not all paint at once.
+                self._buffer.flush_soon()
             self._finish(event.result)
         else:
             log.warning("pane %s ignored an unknown event %r", self._pane_id, type(event))
