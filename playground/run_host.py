@@ -70,6 +70,8 @@ log = logging.getLogger("playground.run_host")
 
 #: The child sends what it has at most this often (and at once when idle before).
 BATCH_S = 0.008
+#: How much lower than the app's the child's scheduling priority is (Unix).
+HOST_NICENESS = 5
 #: How long closing waits for the child to log its stopped runs and exit.
 CLOSE_TIMEOUT_S = 5.0
 _HEADER = struct.Struct(">I")
@@ -409,6 +411,11 @@ def host_main() -> int:
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     with contextlib.suppress(OSError):  # an unwritable log folder must not stop the runs
         setup_logging()
+    # When the cores are busy, the window comes first: a paint waits for nothing
+    # the streams do. The streams need far less than a core, so they lose no speed.
+    if hasattr(os, "nice"):
+        with contextlib.suppress(OSError):
+            os.nice(HOST_NICENESS)
     threading.Thread(target=_warm_sdks, name="run-host-warm-up", daemon=True).start()
 
     async def main() -> None:

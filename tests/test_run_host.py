@@ -238,3 +238,21 @@ def test_a_batch_joins_each_panes_consecutive_text_and_keeps_the_order() -> None
         (1, None),
         (1, delta("b", "late")),
     ]
+
+
+@pytest.mark.skipif(not hasattr(os, "getpriority"), reason="Unix scheduling priorities")
+def test_the_child_runs_at_a_lower_priority_than_the_app() -> None:
+    from playground.run_host import HOST_NICENESS
+
+    host = RunHost(Collector())
+    host.start()
+    try:
+        assert host._proc is not None
+        pid = host._proc.pid
+        ours = os.getpriority(os.PRIO_PROCESS, 0)
+        deadline = time.monotonic() + 30
+        while os.getpriority(os.PRIO_PROCESS, pid) == ours and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert os.getpriority(os.PRIO_PROCESS, pid) == min(ours + HOST_NICENESS, 19)
+    finally:
+        host.close()
