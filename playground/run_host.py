@@ -38,6 +38,7 @@ import pickle
 import struct
 import subprocess
 import sys
+import sysconfig
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -471,7 +472,11 @@ class RunHost:
         self._closing = False
         env = dict(os.environ)
         package_root = str(Path(__file__).resolve().parents[1])
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+        installed = {
+            str(Path(sysconfig.get_paths()[kind]).resolve()) for kind in ("purelib", "platlib")
+        }
+        if package_root not in installed:  # run from a source checkout: let the child find it
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
         proc = subprocess.Popen(
             host_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env
         )
