@@ -34,6 +34,21 @@ def serve_locally(store: Store, server: FakeLLMServer) -> None:
     )
 
 
+def record_texts_and_results(runs: RunController) -> tuple[list[str], list[object]]:
+    """Every text delta and every finished result the controller hands the panes."""
+    texts: list[str] = []
+    results: list[object] = []
+
+    def on_update(_pane: str, event: object) -> None:
+        if isinstance(event, TextDelta):
+            texts.append(event.text)
+        if isinstance(event, Completed):
+            results.append(event.result)
+
+    runs.update.connect(on_update)
+    return texts, results
+
+
 def doc(system: str = "Be brief.", user: str = "Hi {{ who }}") -> PromptDocument:
     return PromptDocument("greet", system=system, messages=(Message("user", user),))
 
@@ -235,16 +250,7 @@ def test_restarting_a_pane_drops_the_old_runs_late_events(
     serve_locally(store, server)
     prompt = store.create_prompt("greet", doc())
     runs = RunController(store, KeyStore())
-    completed: list[object] = []
-    texts: list[str] = []
-
-    def on_update(pane: str, event: object) -> None:
-        if isinstance(event, TextDelta):
-            texts.append(event.text)
-        if isinstance(event, Completed):
-            completed.append(event.result)
-
-    runs.update.connect(on_update)
+    texts, completed = record_texts_and_results(runs)
 
     async def scenario() -> None:
         runs.start(prompt.id, doc(), {"who": "x"}, [("1", Target("fake", "slow"))])
@@ -386,16 +392,7 @@ def test_a_run_process_that_dies_fails_its_panes_and_the_next_run_works(
     serve_locally(store, server)
     prompt = store.create_prompt("greet", doc())
     runs = RunController(store, KeyStore())
-    done: list[object] = []
-    texts: list[str] = []
-
-    def on_update(pane: str, event: object) -> None:
-        if isinstance(event, TextDelta):
-            texts.append(event.text)
-        if isinstance(event, Completed):
-            done.append(event.result)
-
-    runs.update.connect(on_update)
+    texts, done = record_texts_and_results(runs)
 
     async def scenario() -> None:
         runs.start(prompt.id, doc(), {"who": "x"}, [("1", Target("fake", "slow"))])
