@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from playground import __version__
@@ -30,17 +31,21 @@ _EXIT_USAGE = 2
 _GUI_ONLY = frozenset({"--smoke", "--smoke-full", "--verbose", "gui"})
 
 
-def _commands() -> dict[tuple[str, str | None], Handler]:
+def _command_modules() -> tuple[ModuleType, ...]:
+    """The command groups, in help order (imported only when a command is given)."""
     from playground.commands import keys, prompts, providers, run
 
+    return (prompts, providers, keys, run)
+
+
+def _commands() -> dict[tuple[str, str | None], Handler]:
     table: dict[tuple[str, str | None], Handler] = {}
-    for module in (prompts, providers, keys, run):
+    for module in _command_modules():
         table.update(module.COMMANDS)
     return table
 
 
 def _build_parser() -> Parser:
-    from playground.commands import keys, prompts, providers, run
     from playground.commands.common import Parser
 
     parser = Parser(
@@ -62,7 +67,7 @@ def _build_parser() -> Parser:
 
     sub.add_parser("gui", help="open the desktop app")
 
-    for module in (prompts, providers, keys, run):
+    for module in _command_modules():
         module.add_parsers(sub)
     return parser
 

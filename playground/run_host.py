@@ -204,6 +204,13 @@ def join_text(batch: list[Posted]) -> list[Posted]:
     return joined
 
 
+def _tag(message: object) -> str:
+    """What a message is, for the log, without its contents."""
+    if isinstance(message, tuple) and message and isinstance(message[0], str):
+        return f"{message[0]!r} with {len(message) - 1} field(s)"
+    return type(message).__name__
+
+
 class _GivenKeys:
     """The keys the parent looked up for one job, with the KeyStore's ``require``."""
 
@@ -227,6 +234,7 @@ class _Host:
         self._out = out
         self._loop = asyncio.get_running_loop()
         self._runners: dict[int, Runner] = {}
+        self._received: set[int] = set()  # jobs whose runner does not exist yet
         self._early_stops: dict[int, list[str | None]] = {}
         self._drives: set[asyncio.Task[None]] = set()
         self._batch: list[Posted] = []
@@ -262,6 +270,7 @@ class _Host:
     def _on_message(self, message: object) -> None:
         match message:
             case ("run", RunJob() as job):
+                self._received.add(job.number)
                 task = self._loop.create_task(self._drive(job))
                 self._drives.add(task)
                 task.add_done_callback(self._drives.discard)
@@ -271,12 +280,13 @@ class _Host:
                 task.add_done_callback(self._drives.discard)
             case ("cancel", int(number), str() | None as pane_id):
                 runner = self._runners.get(number)
-                if runner is None:  # not started yet: applied as soon as it is
-                    self._early_stops.setdefault(number, []).append(pane_id)
-                else:
+                if runner is not None:
                     runner.cancel(pane_id)
-            case _:
-                log.error("the run host got a message it does not know: %.80r", message)
+                elif number in self._received:  # not started yet: applied as soon as it is
+                    self._early_stops.setdefault(number, []).append(pane_id)
+                # else: that run is over already
+            case _:  # only the tag: a message can hold keys, prompts and outputs
+                log.error("the run host got a message it does not know: %s", _tag(message))
 
     async def _list_models(self, request_id: int, request: ModelsRequest) -> None:
         from playground.providers.base import Timeouts
@@ -343,6 +353,7 @@ class _Host:
         from playground.running import load_prices, make_runner, prepare_targets
 
         panes = list(job.panes)
+        self._received.discard(job.number)
         try:
             self._protect(job.keys)
             store = self._store(job.store_path)
@@ -456,9 +467,15 @@ class RunHost:
         self._write_lock = threading.Lock()
         self._closing = False
         self._request_ids = itertools.count(1)
-        # request id -> (the asking loop, its future), resolved from the reader thread.
+        # request id -> (the child asked, the asking loop, its future), resolved
+        # from that child's reader thread.
         self._waiting: dict[
-            int, tuple[asyncio.AbstractEventLoop, asyncio.Future[list[str] | KeyFailure]]
+            int,
+            tuple[
+                subprocess.Popen[bytes],
+                asyncio.AbstractEventLoop,
+                asyncio.Future[list[str] | KeyFailure],
+            ],
         ] = {}
 
     @property
@@ -493,7 +510,10 @@ class RunHost:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[list[str] | KeyFailure] = loop.create_future()
         request_id = next(self._request_ids)
-        self._waiting[request_id] = (loop, future)
+        if not self.running:
+            self.start()
+        assert self._proc is not None
+        self._waiting[request_id] = (self._proc, loop, future)
         try:
             self._send(("models", request_id, request))
             answer = await future
@@ -547,7 +567,7 @@ class RunHost:
                     case ("models", int(request_id), answer):
                         self._answer(request_id, answer)
                     case _:
-                        log.error("unexpected message from the run host: %.80r", message)
+                        log.error("unexpected message from the run host: %s", _tag(message))
         except Exception:
             log.exception("could not read from the run host")
         code = proc.wait()
@@ -561,8 +581,9 @@ class RunHost:
             "Prompt Playground",
             "The run process stopped before it answered; try again.",
         )
-        for request_id in list(self._waiting):
-            self._answer(request_id, gone)
+        for request_id, (asked, _loop, _future) in list(self._waiting.items()):
+            if asked is proc:  # a question to a newer child is still answered
+                self._answer(request_id, gone)
         if not (self._closing and code == 0):
             log.error("the run host exited unexpectedly (code %s)", code)
             self.on_updates(
@@ -573,7 +594,7 @@ class RunHost:
         waiting = self._waiting.get(request_id)
         if waiting is None:
             return  # the asker gave up (cancelled) meanwhile
-        loop, future = waiting
+        _proc, loop, future = waiting
 
         def resolve() -> None:
             if not future.done():

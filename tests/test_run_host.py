@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import queue
@@ -256,3 +257,28 @@ def test_the_child_runs_at_a_lower_priority_than_the_app() -> None:
         assert os.getpriority(os.PRIO_PROCESS, pid) == min(ours + HOST_NICENESS, 19)
     finally:
         host.close()
+
+
+def test_an_unknown_message_is_logged_by_its_tag_alone() -> None:
+    from playground.run_host import ModelsRequest, _tag
+
+    config = ProviderConfig("fake", "openai-compatible", base_url="http://127.0.0.1:9/v1")
+    odd = ("models", "not-a-number", ModelsRequest(config, SECRET, 1.0, 1.0))
+    assert _tag(odd) == "'models' with 2 field(s)"
+    assert SECRET not in _tag(odd)
+    assert _tag(b"\x00junk") == "bytes"
+
+
+def test_a_stop_for_a_run_that_is_over_is_not_kept() -> None:
+    from playground.run_host import _Host
+
+    async def scenario() -> tuple[dict[int, list[str | None]], list[str | None]]:
+        host = _Host(io.BytesIO())
+        host._on_message(("cancel", 7, None))  # run 7 has ended (or never came)
+        host._received.add(8)  # run 8 received, its runner not built yet
+        host._on_message(("cancel", 8, "a"))
+        return host._early_stops, host._early_stops.get(8, [])
+
+    stops, early = asyncio.run(scenario())
+    assert 7 not in stops
+    assert early == ["a"]
