@@ -33,9 +33,9 @@ _GUI_ONLY = frozenset({"--smoke", "--smoke-full", "--verbose", "gui"})
 
 def _command_modules() -> tuple[ModuleType, ...]:
     """The command groups, in help order (imported only when a command is given)."""
-    from playground.commands import keys, prompts, providers, run
+    from playground.commands import files, keys, prompts, providers, run
 
-    return (prompts, providers, keys, run)
+    return (prompts, files, providers, keys, run)
 
 
 def _commands() -> dict[tuple[str, str | None], Handler]:

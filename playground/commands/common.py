@@ -10,7 +10,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from playground.core import document
 from playground.core.document import PromptDocument
 from playground.core.errors import PlaygroundError
 from playground.keystore import KeyStore, install_redaction
@@ -20,7 +19,6 @@ __all__ = [
     "EXIT_FAILURE",
     "EXIT_OK",
     "EXIT_USAGE",
-    "MAX_PROMPT_FILE_BYTES",
     "Handler",
     "Parser",
     "UsageError",
@@ -36,7 +34,6 @@ __all__ = [
 ]
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
-MAX_PROMPT_FILE_BYTES = 5_000_000
 
 Handler = Callable[[Store, argparse.Namespace], int]
 
@@ -90,26 +87,29 @@ def parse_var(item: str) -> tuple[str, str]:
     return name, value
 
 
-def read_prompt_file(path: Path) -> PromptDocument:
-    """A native JSON prompt file, with every failure as one clear :class:`UsageError`."""
+def read_prompt_file(path: Path, *, quiet: bool = False) -> PromptDocument:
+    """The one prompt in a prompt file of any format the app reads (.prompty, promptfoo,
+    native JSON), with every failure as one clear :class:`UsageError`.
+
+    What the file holds that the app cannot use is printed to stderr as a note,
+    unless ``quiet``.
+    """
+    from playground.export import registry
+
     try:
-        size = path.stat().st_size
-        if size > MAX_PROMPT_FILE_BYTES:
-            raise UsageError(
-                f"{path}: the file is {size:,} bytes; prompt files are limited to "
-                f"{MAX_PROMPT_FILE_BYTES:,}"
-            )
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise UsageError(f"{path}: is a folder, not a prompt file") from None
-    except PermissionError:
-        raise UsageError(f"{path}: permission denied") from None
-    try:
-        return document.from_json(data)
+        results = registry.import_path(path)
     except PlaygroundError as exc:
-        raise UsageError(f"{path}: {exc}") from None
+        raise UsageError(str(exc)) from None
+    if len(results) != 1:
+        names = ", ".join(repr(r.document.name) for r in results)
+        raise UsageError(
+            f"{path}: holds {len(results)} prompts ({names}); split them into one file each, "
+            "or import them all with 'playground import'"
+        )
+    if not quiet:
+        for warning in results[0].warnings:
+            print(f"note: {path}: {warning}", file=sys.stderr)
+    return results[0].document
 
 
 def read_vars_file(path: Path) -> dict[str, str]:

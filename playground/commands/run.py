@@ -40,6 +40,7 @@ from playground.core.events import Retrying, TextDelta
 from playground.core.provider_config import parse_target_spec
 from playground.core.request import RenderedRequest
 from playground.core.runner import Completed, Runner, RunTarget, TargetResult
+from playground.export.registry import IMPORT_SUFFIXES
 from playground.providers.base import Timeouts
 from playground.running import context_for, load_prices, make_runner, prepare_targets
 from playground.store import Store
@@ -117,10 +118,10 @@ def _cmd_run(store: Store, args: argparse.Namespace) -> int:
 
 def _load_prompt(store: Store, args: argparse.Namespace) -> PromptDocument:
     path = Path(args.prompt)
-    if path.suffix.lower() == ".json" or (path.exists() and not path.is_dir()):
+    if path.suffix.lower() in IMPORT_SUFFIXES or (path.exists() and not path.is_dir()):
         if args.number is not None or args.label is not None or args.draft:
             raise UsageError("--version, --label and --draft apply to library prompts, not files")
-        doc = read_prompt_file(path)
+        doc = read_prompt_file(path, quiet=args.json)
         # Runs are logged under the prompt's name; a file may leave it empty.
         name = " ".join(doc.name.split()) or path.stem
         return dataclasses.replace(doc, name=name)

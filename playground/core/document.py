@@ -38,6 +38,7 @@ __all__ = [
     "content_hash",
     "from_dict",
     "from_json",
+    "parse_json",
     "to_dict",
     "to_json",
 ]
@@ -214,13 +215,18 @@ def content_hash(doc: PromptDocument) -> str:
 
 def from_json(text: str | bytes) -> PromptDocument:
     """Parse native JSON; malformed input raises :class:`DocumentError`."""
+    return from_dict(parse_json(text))
+
+
+def parse_json(text: str | bytes) -> Any:
+    """Strict JSON: no NaN or Infinity, no key twice in one object; :class:`DocumentError`."""
     try:
         data = json.loads(
             text, parse_constant=_reject_constant, object_pairs_hook=_object_without_duplicates
         )
     except json.JSONDecodeError as exc:
         raise DocumentError(
-            "", f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+            "", f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})", line=exc.lineno
         ) from None
     except UnicodeDecodeError:
         raise DocumentError("", "not valid UTF-8 text") from None
@@ -228,7 +234,7 @@ def from_json(text: str | bytes) -> PromptDocument:
         raise DocumentError("", "the JSON is nested too deeply to read") from None
     except ValueError as exc:  # e.g. a number with thousands of digits
         raise DocumentError("", f"the JSON cannot be read: {exc}") from None
-    return from_dict(data)
+    return data
 
 
 def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -88,9 +88,10 @@ class DocumentError(PlaygroundError):
     e.g. ``messages[2].role``; it is empty for problems with the whole document.
     """
 
-    def __init__(self, path: str, reason: str) -> None:
+    def __init__(self, path: str, reason: str, *, line: int | None = None) -> None:
         self.path = path
         self.reason = reason
+        self.line = line  # 1-based, when the problem was found while parsing text
         super().__init__(f"{path}: {reason}" if path else reason)
 
 
