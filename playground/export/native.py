@@ -31,7 +31,7 @@ from playground.export.base import (
     json_line,
 )
 
-__all__ = ["export", "file_stem", "read"]
+__all__ = ["export", "file_stem", "parse_failure", "read"]
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -65,7 +65,7 @@ def read(source: ImportSource) -> list[ImportResult]:
     try:
         data = document.parse_json(text)
     except DocumentError as exc:
-        raise FormatError(source.source, exc.reason, exc.line) from None
+        raise parse_failure(source, exc) from None
     if not isinstance(data, dict):
         raise FormatError(source.source, "a native prompt file must be a JSON object", 1)
     history_value = data.pop("history", None)
@@ -77,13 +77,30 @@ def read(source: ImportSource) -> list[ImportResult]:
     return [ImportResult(document=doc, source=source.source, history=history)]
 
 
+def parse_failure(source: ImportSource, exc: DocumentError) -> FormatError:
+    """A :func:`document.parse_json` error as a FormatError with its line.
+
+    The only parse error with a path is a key given twice; it is shown at the
+    key's second appearance in the text (found by its spelling, so a best effort).
+    """
+    if not exc.path:
+        return FormatError(source.source, exc.reason, exc.line)
+    spelled = re.compile(re.escape(json.dumps(exc.path, ensure_ascii=False)) + r"\s*:")
+    found = list(spelled.finditer(source.text))
+    line = source.text.count("\n", 0, found[1].start()) + 1 if len(found) > 1 else None
+    return FormatError(source.source, f"{exc.path!r} {exc.reason}", line)
+
+
 def _located(source: ImportSource, text: str, exc: DocumentError, prefix: str = "") -> FormatError:
     """The error at its line; a missing field is reported at its parent's line."""
     full = f"{prefix}{exc.path}" if exc.path else prefix.rstrip(".")
     path, line = full, None
     while path and line is None:
         line = json_line(text, path)
-        path = re.sub(r"(\.[^.\[\]]*|\[\d+\]|^[^.\[\]]*)$", "", path)
+        shorter = re.sub(r"(\.[^.\[\]]*|\[\d+\]|^[^.\[\]]*)$", "", path)
+        if shorter == path:  # a key such as "a]b" that the pattern cannot take apart
+            break
+        path = shorter
     return FormatError(source.source, f"{full or 'the file'}: {exc.reason}", line or 1)
 
 

@@ -1,0 +1,1 @@
+"""Tests of the export package: code targets, prompt file formats, importers."""
