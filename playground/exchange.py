@@ -25,8 +25,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from playground.core.document import PromptDocument
-from playground.core.errors import ConflictError, NotFoundError, PlaygroundError
+from playground.core.errors import NotFoundError, PlaygroundError
 from playground.core.provider_config import ProviderConfig
+from playground.core.templates import sync_variables
 from playground.export import registry
 from playground.export.base import (
     ExportOptions,
@@ -35,6 +36,7 @@ from playground.export.base import (
     HistoryEntry,
     ImportResult,
     ImportSource,
+    read_text_file,
 )
 from playground.store import Store
 
@@ -42,6 +44,7 @@ __all__ = [
     "FolderEntry",
     "ImportOutcome",
     "WriteError",
+    "draft_holds_work",
     "export_options",
     "history_entries",
     "import_into_store",
@@ -124,11 +127,32 @@ def _history_message(entry: HistoryEntry) -> str:
 
 def _follow_clean_draft(store: Store, prompt_id: int, number: int) -> None:
     draft = store.get_draft(prompt_id)
-    if draft is None or draft.base_version == number:
-        return
-    # A draft with unsaved edits is the user's work: restore_version refuses to replace it.
-    with contextlib.suppress(ConflictError):
-        store.restore_version(prompt_id, number)
+    if draft is None or draft.base_version == number or draft_holds_work(store, prompt_id):
+        return  # a draft with unsaved edits is the user's work
+    store.restore_version(prompt_id, number, discard_unsaved=True)
+
+
+def draft_holds_work(store: Store, prompt_id: int) -> bool:
+    """Whether the prompt's draft holds edits that are saved nowhere else.
+
+    A blank new prompt holds none. Nor does a draft that differs from its base
+    version only in the variables its text implies: the app's editor declares
+    those for every prompt it opens, while a file or the CLI may not.
+    """
+    draft = store.get_draft(prompt_id)
+    if draft is None or not draft.dirty or draft.document == PromptDocument(draft.document.name):
+        return False
+    if draft.base_version is None:
+        return True
+    base = store.get_version(prompt_id, draft.base_version).document
+    return _as_edited(draft.document) != _as_edited(base)
+
+
+def _as_edited(doc: PromptDocument) -> PromptDocument:
+    try:
+        return replace(doc, variables=sync_variables(doc))
+    except PlaygroundError:  # a template that does not parse: compared as it is
+        return doc
 
 
 def history_entries(store: Store, prompt_id: int) -> tuple[HistoryEntry, ...]:
@@ -239,13 +263,14 @@ def scan_folder(store: Store, folder: Path) -> list[FolderEntry]:
 
 def _entries_for(store: Store, path: Path, referenced: set[Path]) -> Iterable[FolderEntry]:
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        # The shared reader: the size limit, and a file:line for text that is not UTF-8.
+        text = read_text_file(path)
         fmt = registry.format_for_file(path.name, text, str(path))
         if path.suffix.lower() in (".yaml", ".yml") and "prompts" not in text:
             return []  # some other YAML file (CI config, say)
         results = registry.import_path(path)
     except (FormatError, PlaygroundError) as exc:
-        if path.suffix.lower() in (".yaml", ".yml"):
+        if path.suffix.lower() in (".yaml", ".yml") and not _looks_like_promptfoo(path):
             return []  # not every YAML file in a repo is a prompt
         return [FolderEntry(path, "error", message=str(exc))]
     except (OSError, UnicodeDecodeError) as exc:
@@ -276,6 +301,11 @@ def _entries_for(store: Store, path: Path, referenced: set[Path]) -> Iterable[Fo
             )
         )
     return out
+
+
+def _looks_like_promptfoo(path: Path) -> bool:
+    # A broken promptfoo config must show as an error, not vanish with the CI files.
+    return path.name.lower().startswith("promptfooconfig")
 
 
 def _referenced_files(config: Path, text: str) -> set[Path]:

@@ -226,7 +226,9 @@ def parse_json(text: str | bytes) -> Any:
         )
     except json.JSONDecodeError as exc:
         raise DocumentError(
-            "", f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})", line=exc.lineno
+            "",
+            f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
+            line=exc.lineno,
         ) from None
     except UnicodeDecodeError:
         raise DocumentError("", "not valid UTF-8 text") from None

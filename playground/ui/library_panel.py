@@ -170,6 +170,12 @@ class LibraryPanel(QWidget):
             self.search.clear()
         self._search_timer.stop()
 
+    def add_section(self, widget: QWidget) -> None:
+        """Show ``widget`` under the library's buttons (the opened folder's files)."""
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.addWidget(widget, 1)
+
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()

@@ -26,9 +26,9 @@ if TYPE_CHECKING:
 
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent, QSyntaxHighlighter
-    from PySide6.QtWidgets import QFileDialog, QMessageBox, QSplitter, QStackedWidget
+    from PySide6.QtWidgets import QMessageBox, QSplitter, QStackedWidget
 
-    from playground.core.document import PromptDocument, Target, to_json
+    from playground.core.document import PromptDocument, Target
     from playground.core.errors import ConflictError, PlaygroundError, TemplateError
     from playground.keystore import KeyStore
     from playground.run_host import RunHost
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from playground.ui.dialogs.settings import SettingsDialog
     from playground.ui.dialogs.shortcuts import ShortcutsDialog
     from playground.ui.editor import EditorWidget
+    from playground.ui.file_actions import FileActions
     from playground.ui.history import DiffDialog, HistoryPanel
     from playground.ui.icons import icon
     from playground.ui.library_panel import LibraryPanel
@@ -76,6 +77,7 @@ def load_parts() -> None:
     from playground.ui.dialogs.settings import SettingsDialog
     from playground.ui.dialogs.shortcuts import ShortcutsDialog
     from playground.ui.editor import EditorWidget
+    from playground.ui.file_actions import FileActions
     from playground.ui.history import DiffDialog, HistoryPanel
     from playground.ui.icons import icon
     from playground.ui.library_panel import LibraryPanel
@@ -113,6 +115,7 @@ def load_parts() -> None:
         SettingsDialog=SettingsDialog,
         ShortcutsDialog=ShortcutsDialog,
         EditorWidget=EditorWidget,
+        FileActions=FileActions,
         DiffDialog=DiffDialog,
         HistoryPanel=HistoryPanel,
         icon=icon,
@@ -212,11 +215,13 @@ class MainWindow(QMainWindow):
         self._provider_rows: list[ProviderRow] | None = None
 
         self._build_widgets()
+        self.files = FileActions(self)  # import, the opened folder, write-back
         self._build_actions()
         self._connect()
         self._restore_layout()
         self.reload_library()
         self._open_initial_prompt()
+        QTimer.singleShot(0, self.files, self.files.restore)  # the folder scan waits a paint
         self.attached = True
         if self.isVisible() and not self._shown_once:  # attached to a frame already shown
             self._shown_once = True
@@ -319,9 +324,7 @@ class MainWindow(QMainWindow):
         self.save_action = a(
             "&Save version…", self.save_version, "Ctrl+S", "save", "actionSaveVersion"
         )
-        self.export_action = a(
-            "&Export as JSON…", self.export_prompt, "Ctrl+E", "export", "actionExport"
-        )
+        self.export_action = a("&Export…", self.export_prompt, "Ctrl+E", "export", "actionExport")
         self.quit_action = a("&Quit", self.close, None, None, "actionQuit")
         self.quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
         self.search_action = a(
@@ -366,6 +369,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.save_action)
         file_menu.addAction(self.export_action)
+        self.files.add_to_menu(file_menu)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu("&Edit")
@@ -407,6 +411,7 @@ class MainWindow(QMainWindow):
             self.search_action,
             self.new_action,
             self.export_action,
+            self.files.import_action,
             self.compare_action,
             self.rename_action,
             self.history_action,
@@ -501,9 +506,11 @@ class MainWindow(QMainWindow):
         else:
             self._show_editor(False)
 
-    def open_prompt(self, prompt_id: int) -> None:
-        """Show ``prompt_id``'s working copy; the previous prompt's edits are saved first."""
-        if prompt_id == self._prompt_id:
+    def open_prompt(self, prompt_id: int, *, reload: bool = False) -> None:
+        """Show ``prompt_id``'s working copy; the previous prompt's edits are saved first.
+
+        ``reload``: read it again even if it is open (its draft changed in the store)."""
+        if prompt_id == self._prompt_id and not reload:
             return
         if not self._can_leave_draft():
             self.library_panel.select(self._prompt_id)
@@ -908,13 +915,15 @@ class MainWindow(QMainWindow):
         except PlaygroundError as exc:
             self.show_error(str(exc))
             return None
-        dialog = SaveVersionDialog(self._drafts.name, next_number, self)
-        dialog.accepted.connect(lambda: self._save_version(dialog.text()))
+        dialog = SaveVersionDialog(
+            self._drafts.name, next_number, self, self.files.write_back_name()
+        )
+        dialog.accepted.connect(lambda: self._save_version(dialog.text(), dialog.write_back()))
         self._keep(dialog)
         dialog.open()
         return dialog
 
-    def _save_version(self, message: str) -> None:
+    def _save_version(self, message: str, write_back: bool = False) -> None:
         self._sync_edit()
         try:
             result = self._drafts.save_version(self.current_document(), message)
@@ -928,6 +937,7 @@ class MainWindow(QMainWindow):
             self.status.showMessage(f"Nothing changed since v{number}; no new version.", 5000)
         self.refresh_history()
         self.reload_library()
+        self.files.after_save(number, write_back)
 
     def refresh_history(self) -> None:
         if self._prompt_id is None:
@@ -1142,26 +1152,35 @@ class MainWindow(QMainWindow):
             f"Your library: {self.services.store.path}",
         )
 
-    def export_prompt(self) -> None:
+    def export_prompt(self) -> QWidget | None:
+        """Open the export dialog for the prompt as edited (its versions are offered too)."""
         if self._prompt_id is None:
-            return
-        document = self.current_document()
-        dialog = QFileDialog(self, "Export prompt as JSON")
-        dialog.setObjectName("exportDialog")
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setNameFilters(["Prompt files (*.prompt.json *.json)"])
-        dialog.setDefaultSuffix("json")
-        dialog.selectFile(f"{document.name}.prompt.json")
-        dialog.fileSelected.connect(lambda path: self.write_export(path, document))
-        self._keep(dialog)
-        dialog.open()
+            return None
+        # Imported on first use: export code stays out of start-up.
+        from playground.ui.controllers.export import ExportController
+        from playground.ui.dialogs.export_dialog import ExportDialog
+
+        controller = ExportController(
+            self.services.store,
+            self._prompt_id,
+            self.current_document(),
+            self.editor.variable_values(),
+        )
+        dialog = ExportDialog(controller, self)
+        dialog.saved.connect(lambda text: self.status.showMessage(text, 5000))
+        self._keep(dialog).show()
+        return dialog
 
     def write_export(self, path: str, document: PromptDocument) -> bool:
+        """Write ``document`` as native JSON at ``path``; False, with a notice, if it failed."""
+        from pathlib import Path
+
+        from playground.ui.controllers.export import write_native
+
         try:
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(to_json(document, indent=2) + "\n")
-        except OSError as exc:
-            self.show_error(f"Could not write {path}: {exc.strerror or exc}.")
+            write_native(document, Path(path))
+        except PlaygroundError as exc:
+            self.show_error(f"Could not write the export: {exc}")
             return False
         self.status.showMessage(f"Exported to {path}.", 5000)
         return True

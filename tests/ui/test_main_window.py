@@ -358,7 +358,8 @@ def test_shortcuts_dialog_lists_the_essentials(qtbot, make_window, store: Store)
         "New pane",
         "Find in library",
         "New prompt",
-        "Export as JSON",
+        "Export",
+        "Import",
     ):
         assert entries.get(name), f"{name} has no shortcut listed"
     assert entries["Save version"] == "Ctrl+S"
