@@ -1,4 +1,4 @@
-"""Run the core and store tests with Qt and the SDKs made unimportable.
+"""Run the core, store and export tests with Qt and the SDKs made unimportable.
 
 The core and store must work in an environment without PySide6 (a headless
 server running the CLI in CI, say). CI runs this script after the main suite.
@@ -33,6 +33,13 @@ def main() -> int:
         "ignore::pytest.PytestConfigWarning",
         "tests/core",
         "tests/store",
+        "tests/export",
+        "tests/test_exchange.py",
+        # These run the exported programs, which import the SDKs (in-process, or in
+        # subprocesses where nothing is blocked); the main suite covers them.
+        "--ignore=tests/export/test_code.py",
+        "--ignore=tests/export/test_code_run.py",
+        "--ignore=tests/export/test_code_ts.py",
     ]
     return int(pytest.main([*args, *sys.argv[1:]]))
 

@@ -333,3 +333,31 @@ def test_ctrl_c_shows_partial_outputs_and_records_them(
     assert statuses == {"fast": "ok", "slow": "cancelled"}
     slow = next(r for r in runs if r.record.model == "slow")
     assert slow.record.output.startswith("one")
+
+
+@pytest.mark.parametrize("fmt", ["prompty", "promptfoo", "json"])
+def test_run_takes_prompt_files_of_every_importable_format(
+    cli, providers, tmp_path: Path, fmt: str
+) -> None:
+    from playground.exchange import write_export
+    from playground.export import registry
+    from playground.export.base import ExportOptions
+
+    doc = PromptDocument(
+        name="greet",
+        system="Be kind.",
+        messages=(Message("user", "Say hi to {{ who }}."),),
+        variables=(Variable("who", sample="Ada"),),
+        targets=(document.Target("oai", "gpt-test"),),
+    )
+    with Store.open() as store:
+        configs = {c.name: c for c in store.provider_configs()}
+    result = registry.export_document(doc, fmt, ExportOptions(providers=configs))
+    [main] = write_export(result, tmp_path / result.main.name)[:1]
+    providers.script("gpt-test", text="Hello there, Ada.")
+    code, out, err = cli("run", str(main))  # the file's own target
+    assert code == 0, err
+    assert out == "Hello there, Ada.\n"
+    body = providers.requests[-1].body
+    assert body["messages"][0] == {"role": "system", "content": "Be kind."}
+    assert body["messages"][-1] == {"role": "user", "content": "Say hi to Ada."}

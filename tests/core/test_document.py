@@ -479,7 +479,8 @@ def _doc_blocks(language: str) -> list[str]:
 
 
 def test_documented_files_load() -> None:
-    minimal, complete = _doc_blocks("json")
+    # The third block, a file with history, is read by tests/export/test_native.py.
+    minimal, complete, _history = _doc_blocks("json")
     assert from_json(minimal) == PromptDocument(name="Hello")
     # The complete example is exactly what the app writes for people.
     assert to_json(from_json(complete), indent=2) == complete
@@ -493,7 +494,7 @@ def test_documented_canonical_form_and_hash() -> None:
 
 
 def test_every_key_is_documented() -> None:
-    _, complete = _doc_blocks("json")
+    _, complete, _history = _doc_blocks("json")
     documented = FORMAT_DOC.read_text("utf-8")
     keys: set[str] = set()
 

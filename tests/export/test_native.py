@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -177,3 +178,15 @@ def test_a_file_from_a_newer_version_is_refused_with_what_to_do() -> None:
         _read(newer)
     assert caught.value.line == 2
     assert f"format version {document.SCHEMA_VERSION + 1}" in str(caught.value)
+
+
+def test_the_documented_history_example_imports() -> None:
+    doc_path = Path(__file__).parents[2] / "docs" / "prompt-format.md"
+    blocks = re.findall(r"```json\n(.*?)```", doc_path.read_text("utf-8"), re.DOTALL)
+    [result] = registry.import_text(blocks[2], "hello.json")
+    assert result.document == PromptDocument(name="Hello", system="Be brief.")
+    assert [(e.number, e.message, e.labels) for e in result.history] == [
+        (1, "first cut", ()),
+        (2, "shorter", ("production",)),
+    ]
+    assert result.history[1].document == result.document
