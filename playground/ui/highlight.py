@@ -48,9 +48,12 @@ __all__ = [
     "LIVE_LINE_LIMIT",
     "MAX_HIGHLIGHTED_LINE",
     "CodeBlockHighlighter",
+    "LineHighlighter",
     "TemplateHighlighter",
     "is_dark",
+    "make_lexer",
     "preload_lexers",
+    "token_format",
     "warm_lexers_in_background",
 ]
 
@@ -75,7 +78,7 @@ def _utf16_offsets(text: str) -> list[int] | None:
     return offsets
 
 
-class _LineHighlighter(QSyntaxHighlighter):
+class LineHighlighter(QSyntaxHighlighter):
     """Shared plumbing: palette tracking and formats addressed by Python indices."""
 
     def __init__(self, parent: QTextDocument | QObject, palette: QPalette | None = None) -> None:
@@ -143,7 +146,7 @@ _LIGHT = _TemplatePalette("#0b57d0", "#8e24aa", "#8a5300", "#5f6b76", "#d32f2f")
 _DARK = _TemplatePalette("#61afef", "#d7a1ee", "#e5c07b", "#9aa5b1", "#ff6b6b")
 
 
-class TemplateHighlighter(_LineHighlighter):
+class TemplateHighlighter(LineHighlighter):
     """Highlights ``{{ }}``, ``{% %}`` and ``{# #}`` and marks one template error.
 
     It follows the same rules as ``playground.core.template_positions.tags``
@@ -347,7 +350,7 @@ def _lexer_index(language: str) -> int:
     key = language.lower()
     index = _LEXER_INDEX.get(key)
     if index is None:
-        lexer = _make_lexer(key)
+        lexer = make_lexer(key)
         # Two tags may name one language ("py", "python"); share the instance.
         for i, known in enumerate(_LEXERS):
             if type(known) is type(lexer):
@@ -384,7 +387,7 @@ def _lexer_class(language: str) -> type[Lexer]:
     return plain
 
 
-def _make_lexer(language: str) -> Lexer:
+def make_lexer(language: str) -> Lexer:
     """A lexer for a language tag (thread-safe; the first one of a class is the slow one)."""
     cls = _lexer_class(language)
     with _CLASS_LOCKS_GUARD:
@@ -423,7 +426,7 @@ def warm_lexers_in_background(languages: tuple[str, ...] = COMMON_LANGUAGES) -> 
             for style in styles:
                 get_style_by_name(style)
             for language in languages:
-                _make_lexer(language)
+                make_lexer(language)
         except Exception:  # only a head start: the GUI thread does it again if need be
             log.debug("lexer warm-up stopped", exc_info=True)
 
@@ -436,7 +439,7 @@ _TOKEN_FORMATS: dict[str, dict[_TokenType, QTextCharFormat | None]] = {}
 _HEX = re.compile(r"[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?")
 
 
-def _token_format(style_name: str, token: _TokenType) -> QTextCharFormat | None:
+def token_format(style_name: str, token: _TokenType) -> QTextCharFormat | None:
     cache = _TOKEN_FORMATS.setdefault(style_name, {})
     if token in cache:
         return cache[token]
@@ -465,7 +468,7 @@ def _token_format(style_name: str, token: _TokenType) -> QTextCharFormat | None:
     return fmt
 
 
-class CodeBlockHighlighter(_LineHighlighter):
+class CodeBlockHighlighter(LineHighlighter):
     """Highlights fenced code blocks (```lang ... ```) in model output with pygments.
 
     Each line inside a fence is lexed on its own. That is what keeps streaming
@@ -574,7 +577,7 @@ class CodeBlockHighlighter(_LineHighlighter):
         for index, token, _value in _LEXERS[lexer_index].get_tokens_unprocessed(text + "\n"):
             if index >= length:
                 break
-            fmt = formats[token] if token in formats else _token_format(self.style_name, token)
+            fmt = formats[token] if token in formats else token_format(self.style_name, token)
             if fmt is not last or not runs:  # formats are cached: identity is equality
                 runs.append((index, fmt))
                 last = fmt

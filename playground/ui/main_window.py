@@ -61,9 +61,9 @@ def load_parts() -> None:
     # ~20 ms): those only the full window needs are not, before the first paint.
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QAction, QKeySequence, QSyntaxHighlighter
-    from PySide6.QtWidgets import QFileDialog, QMessageBox, QSplitter, QStackedWidget
+    from PySide6.QtWidgets import QMessageBox, QSplitter, QStackedWidget
 
-    from playground.core.document import PromptDocument, Target, to_json
+    from playground.core.document import PromptDocument, Target
     from playground.core.errors import ConflictError, PlaygroundError, TemplateError
     from playground.keystore import KeyStore
     from playground.run_host import RunHost
@@ -94,13 +94,11 @@ def load_parts() -> None:
         QAction=QAction,
         QKeySequence=QKeySequence,
         QSyntaxHighlighter=QSyntaxHighlighter,
-        QFileDialog=QFileDialog,
         QMessageBox=QMessageBox,
         QSplitter=QSplitter,
         QStackedWidget=QStackedWidget,
         PromptDocument=PromptDocument,
         Target=Target,
-        to_json=to_json,
         KeyStore=KeyStore,
         RunHost=RunHost,
         Store=Store,

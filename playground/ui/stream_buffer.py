@@ -46,6 +46,10 @@ MAX_FLUSH_CHARS = 2048
 SLOT_MS = 4
 
 
+#: The least time between two flushes, whatever the timer does.
+_MIN_GAP_S = SLOT_MS / 1000 * 0.75
+
+
 class FlushScheduler(QObject):
     """Flushes due buffers one per slot, longest-waiting first.
 
@@ -59,6 +63,7 @@ class FlushScheduler(QObject):
     def __init__(self) -> None:
         super().__init__()
         self._due: dict[StreamBuffer, float] = {}
+        self._last_flush = 0.0
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.setInterval(SLOT_MS)
@@ -88,10 +93,16 @@ class FlushScheduler(QObject):
         if not self._due:
             self._timer.stop()
             return
+        now = time.monotonic()
+        # A repeating timer that fired late catches up with its schedule, so two
+        # ticks can come close together after a busy moment; a slot is a slot.
+        if now - self._last_flush < _MIN_GAP_S:
+            return
         buffer, due = min(self._due.items(), key=lambda item: item[1])
-        if due > time.monotonic():
+        if due > now:
             return
         del self._due[buffer]
+        self._last_flush = now
         # RuntimeError: its pane was deleted while text waited, so nobody is left to show it to.
         with contextlib.suppress(RuntimeError):
             buffer.flush_due()

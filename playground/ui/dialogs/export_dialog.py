@@ -60,9 +60,9 @@ from playground.ui.dialogs.settings import ErrorLabel
 from playground.ui.highlight import (
     MAX_HIGHLIGHTED_LINE,
     CodeBlockHighlighter,
-    _LineHighlighter,
-    _make_lexer,
-    _token_format,
+    LineHighlighter,
+    make_lexer,
+    token_format,
 )
 
 if TYPE_CHECKING:
@@ -96,7 +96,7 @@ def lex_lines(text: str, lexer_name: str) -> _Runs:
         starts.append(newline + 1)
         newline = text.find("\n", newline + 1)
     runs: _Runs = [[] for _ in starts]
-    lexer = _make_lexer(lexer_name)
+    lexer = make_lexer(lexer_name)
     for index, token, value in lexer.get_tokens_unprocessed(text):
         pos, end = index, index + len(value)
         line = bisect.bisect_right(starts, pos) - 1
@@ -113,7 +113,7 @@ def lex_lines(text: str, lexer_name: str) -> _Runs:
     return runs
 
 
-class PreviewHighlighter(_LineHighlighter):
+class PreviewHighlighter(LineHighlighter):
     """Colours a read-only file lexed whole by :func:`lex_lines`.
 
     Call :meth:`set_source` with the text before putting it in the document.
@@ -150,7 +150,7 @@ class PreviewHighlighter(_LineHighlighter):
             return  # laying out a huge formatted line is slow, and nobody reads it as code
         self._begin_line(text)
         for start, end, token in self._runs[number]:
-            fmt = _token_format(self.style_name, token)
+            fmt = token_format(self.style_name, token)
             if fmt is not None:
                 self._paint(start, end, fmt)
 
