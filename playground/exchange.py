@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -52,6 +53,8 @@ __all__ = [
     "scan_folder",
     "write_export",
 ]
+
+log = logging.getLogger(__name__)
 
 #: A folder holding more prompt files than this is listed only this far.
 MAX_FOLDER_FILES = 500
@@ -94,17 +97,24 @@ def import_into_store(
     prompt_id = _find_prompt(store, name)
     created = prompt_id is None
     saved_history = 0
+    warnings = list(result.warnings)
     if prompt_id is None:
         prompt_id = store.create_prompt(name, doc).id
         for entry in result.history:
-            store.save_version(
+            saved = store.save_version(
                 prompt_id, replace(entry.document, name=name), _history_message(entry)
             )
-            saved_history += 1
+            saved_history += saved.created
             for label in entry.labels:
                 latest = store.get_prompt(prompt_id).latest_version
                 if latest is not None:
                     store.set_label(prompt_id, label, latest)
+    elif result.history:
+        warnings.append(
+            f"the file's history ({len(result.history)} versions) was not imported, because "
+            f"'{name}' is already in the library; only the file's current content was saved "
+            "(import it under another name to keep its history)"
+        )
     outcome = store.save_version(prompt_id, doc, note)
     _follow_clean_draft(store, prompt_id, outcome.version.number)
     return ImportOutcome(
@@ -115,7 +125,7 @@ def import_into_store(
         version=outcome.version.number,
         saved=outcome.created,
         history=saved_history,
-        warnings=result.warnings,
+        warnings=tuple(warnings),
     )
 
 
@@ -275,6 +285,10 @@ def _entries_for(store: Store, path: Path, referenced: set[Path]) -> Iterable[Fo
         return [FolderEntry(path, "error", message=str(exc))]
     except (OSError, UnicodeDecodeError) as exc:
         return [FolderEntry(path, "error", message=f"{path}: cannot be read ({exc})")]
+    except Exception:
+        # A bug in an importer must not hide the folder's other files.
+        log.exception("reading %s for the opened folder", path)
+        return [FolderEntry(path, "error", message=f"{path}: could not be read (see the log)")]
     if fmt.id == "promptfoo" and path.suffix.lower() in (".yaml", ".yml"):
         referenced.update(_referenced_files(path, text))
     out = []
@@ -313,7 +327,8 @@ def _referenced_files(config: Path, text: str) -> set[Path]:
     refs = set()
     for token in text.replace('"', " ").replace("'", " ").split():
         if token.startswith("file://"):
-            refs.add((config.parent / token.removeprefix("file://")).resolve())
+            with contextlib.suppress(OSError, ValueError, RuntimeError):
+                refs.add((config.parent / token.removeprefix("file://")).resolve())
     return refs
 
 

@@ -398,3 +398,23 @@ def test_history_entries_and_export_options(store: Store) -> None:
     options = exchange.export_options(store, stem="x")
     assert options.stem == "x"
     assert "openai" in options.providers
+
+
+def test_history_is_counted_by_versions_saved_and_skipped_with_a_warning_for_a_known_name(
+    tmp_path: Path,
+) -> None:
+    from playground.export.base import HistoryEntry, ImportResult
+
+    doc = PromptDocument(name="h", system="same")
+    result = ImportResult(
+        document=doc,
+        source="h.json",
+        history=(HistoryEntry(1, doc, "a"), HistoryEntry(2, doc, "b", labels=("prod",))),
+    )
+    with Store.open() as store:
+        first = exchange.import_into_store(store, result)
+        assert (first.created, first.history) == (True, 1)  # two identical entries: one version
+        assert store.labels(first.prompt_id) == {"prod": 1}
+        again = exchange.import_into_store(store, result)
+    assert again.history == 0
+    assert any("history (2 versions) was not imported" in w for w in again.warnings)

@@ -86,7 +86,12 @@ _FORBIDDEN_NODES: dict[type[nodes.Node], str] = {
 def _parse(source: str) -> nodes.Template:
     """Parse, turning the parser's own limits (deep nesting, huge numbers) into syntax errors."""
     try:
-        return ENV.parse(source)
+        tree = ENV.parse(source)
+        # The analyses after parsing walk the tree recursively too; a tree the
+        # parser just managed (thousands of chained filters) must fail here, cleanly.
+        for _node in tree.find_all(nodes.Node):
+            pass
+        return tree
     except TemplateSyntaxError:
         raise
     except (RecursionError, MemoryError):

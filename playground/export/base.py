@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,9 +153,12 @@ def read_text_file(path: Path, *, source: str | None = None) -> str:
     """The UTF-8 text of ``path``, refusing folders, huge files and binary data."""
     shown = source or str(path)
     try:
-        size = path.stat().st_size
-        if path.is_dir():
+        info = path.stat()
+        size = info.st_size
+        if stat.S_ISDIR(info.st_mode):
             raise FormatError(shown, "is a folder, not a prompt file")
+        if not stat.S_ISREG(info.st_mode):  # a pipe or a device would block the read
+            raise FormatError(shown, "is not a regular file")
         if size > MAX_IMPORT_BYTES:
             raise FormatError(
                 shown,
@@ -189,7 +193,12 @@ def folder_sibling_reader(path: Path) -> SiblingReader:
 
     def read(reference: str) -> ImportSource:
         ref = reference.removeprefix("file://")
-        target = (root / ref).resolve()
+        if "\x00" in ref:
+            raise FormatError(str(path), "refers to a file name with a NUL character in it")
+        try:
+            target = (root / ref).resolve()
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise FormatError(str(path), f"refers to a file that cannot be found ({exc})") from None
         if not target.is_relative_to(root):
             raise FormatError(
                 str(path), f"refers to {reference!r}, which is outside the file's folder"

@@ -274,7 +274,8 @@ def _endpoint(
         config = providers.get(protocol) or ProviderConfig(protocol, protocol)
     if config.key_env is not None and not cs.valid_env_name(config.key_env):
         warnings.append(
-            f"the key variable {config.key_env!r} of {config.name!r} is not a valid "
+            # Not echoed: what is there may be a key typed in the wrong field.
+            f"the key variable of {config.name!r} is not a valid "
             f"environment variable name: the code reads {cs.env_name(config.name, 'API_KEY')}"
         )
         config = replace(config, key_env=None)

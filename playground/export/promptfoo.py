@@ -57,7 +57,7 @@ from playground.core.document import JSONValue, PromptDocument, Target
 from playground.core.provider_config import ProviderConfig
 from playground.core.sandbox import ENV
 from playground.export.base import ExportFile, ExportOptions, ExportResult
-from playground.export.code_support import strict_compatible
+from playground.export.code_support import strict_compatible, valid_env_name
 from playground.export.native import file_stem
 from playground.export.promptfoo_common import EXAMPLE_TURNS, RESPOND, variables_back
 from playground.export.promptfoo_read import read
@@ -202,6 +202,10 @@ def _provider(
         config["apiBaseUrl"] = provider.base_url
     elif provider.kind == "openai-compatible" and target.provider in options.providers:
         warnings.append(f"{where}: provider {target.provider!r} has no base URL")
+    if provider.key_env and not valid_env_name(provider.key_env):
+        # Not echoed or written: what is there may be a key typed in the wrong field.
+        warnings.append(f"{where}: the key variable of {target.provider!r} is not a variable name")
+        provider = replace(provider, key_env=None)
     if provider.key_env and not anthropic:
         config["apiKeyEnvar"] = provider.key_env
     elif provider.key_env and provider.key_env != "ANTHROPIC_API_KEY":

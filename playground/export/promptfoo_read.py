@@ -166,7 +166,9 @@ def _result(
     turns, examples = list(chat.turns), []
     count = shared.example_turns.get(chat.label) if chat.label is not None else None
     if count is not None:
-        valid = isinstance(count, int) and not isinstance(count, bool) and count >= 0
+        valid = (
+            isinstance(count, int) and not isinstance(count, bool) and 0 <= count <= len(turns) // 2
+        )
         pairs = turns[: 2 * count] if valid else []
         if not valid or [m.role for m in pairs] != ["user", "assistant"] * count:
             warnings.append(

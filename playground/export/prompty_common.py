@@ -38,11 +38,14 @@ def base_url_variable(provider: str) -> str:
     return re.sub(r"[^A-Z0-9]+", "_", provider.upper()).strip("_") + "_BASE_URL"
 
 
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 def connection(config: ProviderConfig) -> dict[str, Any]:
     """The ``model.connection`` an export writes: environment references, never a key."""
     out: dict[str, Any] = {"kind": "key"}
     if config.base_url:
         out["endpoint"] = f"${{env:{base_url_variable(config.name)}:{config.base_url}}}"
-    if config.key_env:
+    if config.key_env and _ENV_NAME.fullmatch(config.key_env):  # never something else
         out["apiKey"] = f"${{env:{config.key_env}}}"
     return out

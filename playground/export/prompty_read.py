@@ -523,7 +523,7 @@ def _app_provider(f: _Front, provider: str | None, playground: _Playground) -> s
 
 def _read_connection(f: _Front, value: Any, path: Path, conn: _Connection) -> None:
     if isinstance(value, str):  # version 1 named a stored connection
-        f.ignore(path, f" (the named connection {value!r})")
+        f.ignore(path, " (a named connection; its name is not shown, it may be a secret)")
         return
     connection = f.mapping(value, path)
     f.known(connection, path, {"kind", "endpoint", "apiKey"})

@@ -70,7 +70,11 @@ class ExportFormat:
     def read(self, source: ImportSource) -> list[ImportResult]:
         if self.importer is None:
             raise FormatError(source.source, f"{self.label} files can be exported, not imported")
-        return cast(Importer, self._function(self.importer))(source)
+        try:
+            return cast(Importer, self._function(self.importer))(source)
+        except RecursionError:
+            # e.g. a template with thousands of chained filters, analysed after parsing
+            raise FormatError(source.source, "is nested too deeply to read") from None
 
     def _function(self, name: str) -> object:
         return getattr(importlib.import_module(self.module), name)

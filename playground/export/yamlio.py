@@ -35,6 +35,10 @@ def load_yaml(text: str, source: str, *, first_line: int = 1) -> Any:
         raise FormatError(source, f"invalid YAML: {exc}") from None
     except RecursionError:
         raise FormatError(source, "the YAML is nested too deeply to read") from None
+    except (ValueError, TypeError, OverflowError) as exc:
+        # Values the YAML grammar allows but Python cannot build: 2020-13-45, a
+        # 5,000-digit number, !!int "0x"...
+        raise FormatError(source, f"invalid YAML: a value cannot be read ({exc})") from None
     _check_nodes(value, source)
     return value
 

@@ -231,7 +231,8 @@ class FilesController:
 
         Matched by the prompt (names are matched when the folder is scanned).
         A file that holds several prompts (a promptfoo config) is not offered:
-        writing one prompt would drop the others.
+        writing one prompt would drop the others; nor is a promptfoo config
+        edited by hand (see :meth:`_written_by_export`).
         """
         if prompt_id is None:
             return None
@@ -239,9 +240,28 @@ class FilesController:
             e for e in self._entries if e.prompt_id == prompt_id and e.status in ("same", "differs")
         ]
         for entry in matches:
-            if sum(1 for e in self._entries if e.path == entry.path) == 1:
+            if sum(1 for e in self._entries if e.path == entry.path) == 1 and (
+                entry.format_id != "promptfoo" or self._written_by_export(entry)
+            ):
                 return entry
         return None
+
+    def _written_by_export(self, entry: FolderEntry) -> bool:
+        """Whether the file is exactly what an export of its own content writes.
+
+        A promptfoo config may hold tests, assertions and providers of its own
+        that the prompt cannot carry; writing it back would drop them, so only
+        a config this app wrote, unchanged since, is offered.
+        """
+        if entry.document is None:
+            return False
+        try:
+            result = registry.get_format(entry.format_id).export(
+                entry.document, exchange.export_options(self._store)
+            )
+            return entry.path.read_text(encoding="utf-8") == result.main.text
+        except (OSError, UnicodeDecodeError, PlaygroundError):
+            return False
 
     def write_back(self, prompt_id: int, number: int) -> list[Path]:
         """Write version ``number`` of ``prompt_id`` to its file, in the file's own format.
